@@ -1,0 +1,125 @@
+/**
+ * The command line: argv → LintOptions, a reporter, and the exit code
+ * (0 no error finding, 1 at least one, 2 usage/config/internal error).
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { lint, UsageError } from "./lint.js";
+import { FORMATS, format } from "./report/index.js";
+import type { Format } from "./report/index.js";
+import type { SeverityOrOff } from "./types.js";
+import { loadRules } from "./engine/rules.js";
+import { knownIds } from "./engine/index.js";
+import { packageRoot } from "./data/catalog.js";
+
+const SEVERITIES = ["off", "info", "warning", "error"];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+}
+
+function nearest(id: string, ids: string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const x of ids) {
+    const dd = distance(id, x);
+    if (dd < bestD) [best, bestD] = [x, dd];
+  }
+  return bestD <= Math.max(3, Math.floor(id.length / 3)) ? best : null;
+}
+
+function parseRuleFlags(flags: string[], ids: string[]): Record<string, SeverityOrOff> {
+  const out: Record<string, SeverityOrOff> = {};
+  for (const flag of flags) {
+    const m = /^([^=]+)=(.*)$/.exec(flag);
+    if (!m) throw new UsageError(`--rule expects <rule-id>=<off|info|warning|error>, got "${flag}"`);
+    const [, id, sev] = m as unknown as [string, string, string];
+    if (!ids.includes(id)) {
+      const near = nearest(id, ids);
+      throw new UsageError(`--rule: unknown rule "${id}"${near ? `; did you mean "${near}"?` : ""} (known: ${ids.join(", ")})`);
+    }
+    if (!SEVERITIES.includes(sev)) throw new UsageError(`--rule ${id}: severity must be one of ${SEVERITIES.join(", ")}, got "${sev}"`);
+    out[id] = sev as SeverityOrOff;
+  }
+  return out;
+}
+
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|k|kib|mb|m|mib)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`--max-file-size expects a size such as 4MB or 500KB, got "${text}"`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "b").toLowerCase();
+  return Math.round(unit.startsWith("k") ? n * 1024 : unit.startsWith("m") ? n * 1024 * 1024 : n);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let debug = argv.includes("--debug");
+  try {
+    const parser = yargs(argv)
+      .scriptName("tablewarden")
+      .usage("$0 [paths..]\n\nCheck that Django and Alembic never manage the same PostgreSQL tables.")
+      .command("$0 [paths..]", false as unknown as string)
+      .positional("paths", { type: "string", array: true, default: ["."], describe: "Files or folders to lint" })
+      .option("format", { alias: "f", choices: FORMATS, default: "stylish" as Format, describe: "Output format" })
+      .option("rule", { type: "string", array: true, default: [] as string[], describe: "Set a rule's severity: <id>=off|info|warning|error (repeatable)" })
+      .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })
+      .option("color", { type: "boolean", describe: "Force colours on or off (--no-color)" })
+      .option("max-file-size", { type: "string", default: "2MB", describe: "Skip larger files (with an info finding)" })
+      .option("debug", { type: "boolean", default: false, describe: "Print stack traces of internal errors" })
+      .version(version())
+      .alias("v", "version")
+      .help()
+      .alias("h", "help")
+      .strict()
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      });
+    const args = await parser.parseAsync();
+    if (args.help || args.version) return 0;
+    debug = args.debug;
+    const rules = await loadRules();
+    const ruleSeverities = parseRuleFlags(args.rule, knownIds(rules));
+    const color = args.color ?? (Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"]);
+    const result = await lint({
+      paths: (args.paths as string[] | undefined) ?? ["."],
+      rules: ruleSeverities,
+      quiet: args.quiet,
+      maxFileBytes: parseSize(args["max-file-size"]),
+    });
+    process.stdout.write(format(args.format, result.findings, result.filesScanned, color));
+    return result.findings.some((f) => f.severity === "error") ? 1 : 0;
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof Error && e.name === "YError")) {
+      process.stderr.write(`tablewarden: ${e.message}\nRun \`tablewarden --help\` for usage.\n`);
+      return 2;
+    }
+    process.stderr.write(`tablewarden: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    else process.stderr.write("Run again with --debug for a stack trace, and please report it.\n");
+    return 2;
+  }
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  () => {
+    process.exitCode = 2;
+  },
+);

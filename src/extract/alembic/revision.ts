@@ -1,0 +1,174 @@
+/**
+ * Alembic revision files: identifiers, parents, and the table-level effect of each `op.*` call in
+ * `upgrade()` (including `batch_alter_table` blocks and `op.execute` SQL).
+ */
+import { argument, calleeName, dottedName, keyword, stringValue } from "../../python/ast.js";
+import type { Expr, Stmt } from "../../python/ast.js";
+import type { AlembicOp, AlembicRevisionFacts, FileFacts, TableRef } from "../facts.js";
+import { stringList } from "../literal.js";
+import { scanSql } from "../sql.js";
+
+type Call = Extract<Expr, { kind: "call" }>;
+
+/** Which positional argument holds the table for each op, and what the op does to it. */
+const OPS: Record<string, { index: number; kw: string; action: AlembicOp["action"] }> = {
+  create_table: { index: 0, kw: "table_name", action: "creates" },
+  drop_table: { index: 0, kw: "table_name", action: "drops" },
+  rename_table: { index: 0, kw: "old_table_name", action: "renames" },
+  add_column: { index: 0, kw: "table_name", action: "alters" },
+  drop_column: { index: 0, kw: "table_name", action: "alters" },
+  alter_column: { index: 0, kw: "table_name", action: "alters" },
+  create_index: { index: 1, kw: "table_name", action: "alters" },
+  drop_index: { index: -1, kw: "table_name", action: "alters" },
+  create_unique_constraint: { index: 1, kw: "table_name", action: "alters" },
+  create_check_constraint: { index: 1, kw: "table_name", action: "alters" },
+  create_primary_key: { index: 1, kw: "table_name", action: "alters" },
+  create_foreign_key: { index: 1, kw: "source_table", action: "alters" },
+  drop_constraint: { index: 1, kw: "table_name", action: "alters" },
+  create_table_comment: { index: 0, kw: "table_name", action: "alters" },
+  drop_table_comment: { index: 0, kw: "table_name", action: "alters" },
+};
+
+/** Batch operations name their columns/constraints only: the table comes from the block. */
+const BATCH_OPS = new Set([
+  "add_column",
+  "drop_column",
+  "alter_column",
+  "create_index",
+  "drop_index",
+  "create_unique_constraint",
+  "create_check_constraint",
+  "create_primary_key",
+  "create_foreign_key",
+  "drop_constraint",
+]);
+
+export function looksLikeRevision(facts: FileFacts): boolean {
+  return facts.bindings.some((b) => b.name === "revision") && facts.bindings.some((b) => b.name === "down_revision");
+}
+
+export function extractAlembicRevision(facts: FileFacts): AlembicRevisionFacts | undefined {
+  if (!looksLikeRevision(facts)) return undefined;
+  const binding = (name: string) => facts.bindings.find((b) => b.name === name && b.op === "=");
+  const rev = binding("revision");
+  const down = binding("down_revision");
+  const constants = new Map<string, string>();
+  for (const b of facts.bindings) if (b.op === "=" && b.value.kind === "str") constants.set(b.name, b.value.value);
+  const out: AlembicRevisionFacts = {
+    revision: stringValue(rev?.value),
+    downRevision: down ? stringList(down.value) : null,
+    branchLabels: stringList(binding("branch_labels")?.value) ?? [],
+    dependsOn: stringList(binding("depends_on")?.value) ?? [],
+    span: rev?.span ?? { line: 1, column: 1, endLine: 1, endColumn: 1 },
+    upgrade: [],
+    unparsedSql: [],
+  };
+  const upgrade = facts.functions["upgrade"];
+  if (upgrade) walk(upgrade.body, null, out, constants);
+  return out;
+}
+
+function walk(body: Stmt[], batch: TableRef | null, out: AlembicRevisionFacts, constants: Map<string, string>): void {
+  for (const s of body) {
+    switch (s.kind) {
+      case "expr":
+        if (s.value.kind === "call") call(s.value, batch, out, constants);
+        break;
+      case "assign":
+        if (s.value.kind === "call") call(s.value, batch, out, constants);
+        break;
+      case "with": {
+        let inner = batch;
+        for (const item of s.items) {
+          if (item.kind === "call" && calleeName(item) === "batch_alter_table") {
+            inner = tableRef(item, 0, "table_name", constants);
+            out.upgrade.push({ op: "batch_alter_table", action: "alters", table: inner, via: "op", span: item.span });
+          }
+        }
+        walk(s.body, inner, out, constants);
+        break;
+      }
+      case "if":
+        walk(s.body, batch, out, constants);
+        walk(s.orelse, batch, out, constants);
+        break;
+      case "for":
+      case "while":
+        walk(s.body, batch, out, constants);
+        break;
+      case "try":
+        walk(s.body, batch, out, constants);
+        for (const h of s.handlers) walk(h, batch, out, constants);
+        walk(s.finalbody, batch, out, constants);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function call(c: Call, batch: TableRef | null, out: AlembicRevisionFacts, constants: Map<string, string>): void {
+  const name = calleeName(c);
+  if (!name || c.func.kind !== "attr") return;
+  const receiver = dottedName(c.func.value);
+  if (receiver === "op") {
+    if (name === "execute") {
+      sqlCall(c, out);
+      return;
+    }
+    const spec = OPS[name];
+    if (!spec) return;
+    const table =
+      spec.index < 0 ? refFrom(keyword(c, spec.kw), keyword(c, "schema"), constants) : tableRef(c, spec.index, spec.kw, constants);
+    const op: AlembicOp = { op: name, action: spec.action, table, via: "op", span: c.span };
+    if (name === "rename_table") {
+      const nn = stringValue(argument(c, 1, "new_table_name"));
+      if (nn) op.newName = nn;
+    }
+    out.upgrade.push(op);
+  } else if (batch && BATCH_OPS.has(name)) {
+    out.upgrade.push({ op: name, action: "alters", table: batch, via: "batch", span: c.span });
+  } else if (batch && name === "execute") {
+    sqlCall(c, out);
+  }
+}
+
+function sqlCall(c: Call, out: AlembicRevisionFacts): void {
+  let arg = argument(c, 0, "sqltext");
+  // op.execute(sa.text("...")) / op.execute(text("..."))
+  if (arg?.kind === "call" && calleeName(arg) === "text") arg = argument(arg, 0, "text");
+  const sql = stringValue(arg);
+  if (sql === null) {
+    out.unparsedSql.push(c.span);
+    return;
+  }
+  const scan = scanSql(sql);
+  for (const e of scan.effects) {
+    const op: AlembicOp = { op: "execute", action: e.action, table: e.table, via: "sql", span: c.span };
+    if (e.newName) op.newName = e.newName;
+    out.upgrade.push(op);
+  }
+  if (scan.unparsed) out.unparsedSql.push(c.span);
+}
+
+function tableRef(c: Call, index: number, kw: string, constants: Map<string, string>): TableRef {
+  return refFrom(argument(c, index, kw), keyword(c, "schema"), constants);
+}
+
+function refFrom(e: Expr | null, schemaExpr: Expr | null, constants: Map<string, string>): TableRef {
+  const schema = valueOf(schemaExpr, constants);
+  const name = valueOf(e, constants);
+  if (name !== null) return { name, schema };
+  return { name: null, schema, raw: e ? exprText(e) : "?" };
+}
+
+function valueOf(e: Expr | null, constants: Map<string, string>): string | null {
+  if (!e) return null;
+  if (e.kind === "str") return e.value;
+  if (e.kind === "name") return constants.get(e.id) ?? null;
+  return null;
+}
+
+function exprText(e: Expr): string {
+  return dottedName(e) ?? (e.kind === "other" || e.kind === "fstr" ? e.text : e.kind);
+}

@@ -1,0 +1,228 @@
+/**
+ * The ownership graph: one node per table `(schema, name)`, each listing every claim the code makes
+ * about it. Owners are derived from claims (who creates the table at the end of each history),
+ * never stored by hand. Rules ask it questions; it never reads files or syntax trees.
+ */
+import type { Loc, TableKey } from "../types.js";
+import { tableId } from "../types.js";
+import type { AlembicEnv, DjangoClaim, ProjectFacts, SqlaTable, Verdict } from "../link/types.js";
+
+export type ClaimKind = "django-model" | "django-m2m" | "django-migration" | "builtin" | "sqlalchemy-model" | "alembic-revision";
+
+export interface Claim {
+  kind: ClaimKind;
+  tool: "django" | "alembic" | "sqlalchemy";
+  action: "creates" | "maps" | "drops" | "renames" | "alters";
+  managed: boolean;
+  what: string;
+  loc: Loc;
+  /** sqlalchemy-model: the MetaData it is declared on. */
+  metadataId?: string;
+  reflected?: boolean;
+  /** alembic-revision: the env.py whose history it belongs to. */
+  env?: string;
+  newName?: string;
+}
+
+export interface TableNode {
+  key: TableKey;
+  id: string;
+  claims: Claim[];
+}
+
+export type Owner = "django" | "alembic" | "both" | "external";
+
+export class OwnershipGraph {
+  private readonly nodes = new Map<string, TableNode>();
+  /** Every claim in the order the facts list them (history order within each history). */
+  private readonly sequence: Array<{ id: string; claim: Claim }> = [];
+  /** tableId → Django claim that leaves the table in place at the end of Django's history. */
+  private readonly djangoFinal = new Map<string, Claim[]>();
+  /** env file → tableId → the revision claim that creates it, at the end of that history. */
+  private readonly alembicFinal = new Map<string, Map<string, Claim>>();
+
+  constructor(readonly project: ProjectFacts) {
+    for (const c of project.django.claims) this.add(c.table, djangoClaim(c));
+    for (const t of project.sqlalchemy.tables) this.add(t.table, sqlaClaim(t));
+    for (const env of project.alembic.envs) {
+      for (const c of env.claims) {
+        this.add(c.table, {
+          kind: "alembic-revision",
+          tool: "alembic",
+          action: c.action,
+          managed: true,
+          what: `${c.op} in revision ${c.revision ?? "?"}`,
+          loc: c.loc,
+          env: env.file,
+          ...(c.newName ? { newName: c.newName } : {}),
+        });
+      }
+    }
+    this.computeDjangoFinal();
+    for (const env of project.alembic.envs) this.alembicFinal.set(env.file, finalState(this.claimsOf((c) => c.kind === "alembic-revision" && c.env === env.file)));
+  }
+
+  private add(key: TableKey, claim: Claim): void {
+    const k = normalise(key);
+    const id = tableId(k);
+    let node = this.nodes.get(id);
+    if (!node) this.nodes.set(id, (node = { key: k, id, claims: [] }));
+    node.claims.push(claim);
+    this.sequence.push({ id, claim });
+  }
+
+  /** Claims matching `pred`, in history order. */
+  private claimsOf(pred: (c: Claim) => boolean): Array<{ id: string; claim: Claim }> {
+    return this.sequence.filter((x) => pred(x.claim));
+  }
+
+  private computeDjangoFinal(): void {
+    // Models, M2M and contrib tables exist when managed; migrations by replay.
+    for (const node of this.nodes.values()) {
+      for (const c of node.claims) {
+        if ((c.kind === "django-model" || c.kind === "django-m2m" || c.kind === "builtin") && c.action === "creates") push(this.djangoFinal, node.id, c);
+      }
+    }
+    const replayed = finalState(this.claimsOf((c) => c.kind === "django-migration"));
+    for (const [id, c] of replayed) push(this.djangoFinal, id, c);
+  }
+
+  tables(): TableNode[] {
+    return [...this.nodes.values()].sort((a, b) => compareKeys(a.key, b.key));
+  }
+
+  table(key: TableKey): TableNode | undefined {
+    return this.nodes.get(tableId(normalise(key)));
+  }
+
+  envs(): AlembicEnv[] {
+    return this.project.alembic.envs;
+  }
+
+  /** Django claims that leave this table in the database (managed models, contrib apps, migration history). */
+  djangoCreatorsOf(node: TableNode): Claim[] {
+    return this.djangoFinal.get(node.id) ?? [];
+  }
+
+  /** Revision claims that leave this table in the database at the head of each Alembic history. */
+  alembicCreatorsOf(node: TableNode): Claim[] {
+    const out: Claim[] = [];
+    for (const m of this.alembicFinal.values()) {
+      const c = m.get(node.id);
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  isDjangoOwned(node: TableNode): boolean {
+    return this.djangoCreatorsOf(node).length > 0;
+  }
+
+  ownerOf(node: TableNode): Owner {
+    const d = this.isDjangoOwned(node);
+    const a = this.alembicCreatorsOf(node).length > 0 || this.envs().some((e) => this.targetModelsFor(node, e).length > 0);
+    return d && a ? "both" : d ? "django" : a ? "alembic" : "external";
+  }
+
+  /** Tables Django leaves in the database, sorted. */
+  tablesOwnedByDjango(): TableNode[] {
+    return this.tables().filter((n) => this.isDjangoOwned(n));
+  }
+
+  /** SQLAlchemy models/Tables of this table declared on a metadata listed in env's target_metadata. */
+  targetModelsFor(node: TableNode, env: AlembicEnv): Claim[] {
+    const ids = new Set(env.target.metadataIds);
+    return node.claims.filter((c) => c.kind === "sqlalchemy-model" && !c.reflected && c.metadataId !== undefined && ids.has(c.metadataId));
+  }
+
+  /** What `alembic revision --autogenerate` in `env` does with this table when only the database has it. */
+  autogenerateVerdict(node: TableNode, env: AlembicEnv): Verdict | null {
+    return env.verdicts[node.id] ?? null;
+  }
+
+  /**
+   * For a table Django leaves in the database: what autogenerate in `env` does with it as a table
+   * the metadata lacks (drop it, skip it, or unknown). Null when the table is on target_metadata
+   * (then it is compared, not dropped) or Django does not own it.
+   */
+  dropVerdict(node: TableNode, env: AlembicEnv): Verdict | null {
+    if (!this.isDjangoOwned(node)) return null;
+    const ids = new Set(env.target.metadataIds);
+    if (node.claims.some((c) => c.kind === "sqlalchemy-model" && c.metadataId !== undefined && ids.has(c.metadataId))) return null;
+    return this.autogenerateVerdict(node, env);
+  }
+
+  metadataLabel(id: string): string {
+    const m = this.project.sqlalchemy.metadata.find((x) => x.id === id);
+    return m ? `${m.label} (${m.loc.file}:${m.loc.line})` : id;
+  }
+}
+
+/** PostgreSQL's default schema is the same table as no schema. */
+function normalise(key: TableKey): TableKey {
+  return key.schema === "public" ? { schema: null, name: key.name } : key;
+}
+
+function push(m: Map<string, Claim[]>, id: string, c: Claim): void {
+  const list = m.get(id) ?? [];
+  list.push(c);
+  m.set(id, list);
+}
+
+/** Replay creates/drops/renames in order: the tables present at the end, with their creating claim. */
+function finalState(claims: Array<{ id: string; claim: Claim }>): Map<string, Claim> {
+  const present = new Map<string, Claim>();
+  for (const { id, claim } of claims) {
+    if (claim.action === "creates" && claim.managed) present.set(id, claim);
+    else if (claim.action === "drops") present.delete(id);
+    else if (claim.action === "renames" && claim.newName) {
+      const before = present.get(id);
+      present.delete(id);
+      const schema = id.includes(".") ? `${id.split(".")[0]}.` : "";
+      present.set(`${schema}${claim.newName}`, before ?? claim);
+    }
+  }
+  return present;
+}
+
+function djangoClaim(c: DjangoClaim): Claim {
+  const kind: ClaimKind = c.source === "model" ? "django-model" : c.source === "m2m" ? "django-m2m" : c.source === "migration" ? "django-migration" : "builtin";
+  const out: Claim = { kind, tool: "django", action: c.action, managed: c.managed, what: c.what, loc: c.loc };
+  if (c.newName) out.newName = c.newName;
+  return out;
+}
+
+function sqlaClaim(t: SqlaTable): Claim {
+  return { kind: "sqlalchemy-model", tool: "sqlalchemy", action: "maps", managed: false, what: t.what, loc: t.loc, metadataId: t.metadataId, reflected: t.reflected };
+}
+
+export function compareLoc(a: Loc, b: Loc): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.line - b.line || a.column - b.column;
+}
+
+function compareKeys(a: TableKey, b: TableKey): number {
+  const sa = a.schema ?? "";
+  const sb = b.schema ?? "";
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+export function where(loc: Loc): string {
+  return `${loc.file}:${loc.line}`;
+}
+
+/** "model shop.Order (shop/models.py:12)" — how messages name one side of a conflict. */
+export function describeClaim(c: Claim): string {
+  return `${c.what} (${where(c.loc)})`;
+}
+
+/** The `include_object` that keeps autogenerate away from tables only the database has. */
+export const INCLUDE_OBJECT_SNIPPET = `def include_object(object, name, type_, reflected, compare_to):
+    # Tables that exist only in the database belong to Django: never drop them.
+    if type_ == "table" and reflected and compare_to is None:
+        return False
+    return True
+
+# pass it to BOTH context.configure(...) calls (offline and online):
+context.configure(..., target_metadata=target_metadata, include_object=include_object)`;

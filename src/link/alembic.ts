@@ -1,0 +1,270 @@
+/**
+ * Alembic, statically: environments (alembic.ini `script_location` → env.py, version folders),
+ * `target_metadata` resolved to MetaData identities, revision histories and their table effects,
+ * and — per table — what autogenerate would do with a table that exists only in the database.
+ */
+import path from "node:path";
+import type { Expr } from "../python/ast.js";
+import { dottedName, walkExpr, walkStatements, statementExprs } from "../python/ast.js";
+import type { ConfigureCall, FileFacts } from "../extract/facts.js";
+import type { IniFacts } from "../extract/alembic/ini.js";
+import { iniGet } from "../extract/alembic/ini.js";
+import type { Diagnostic, Loc, TableKey } from "../types.js";
+import { locOf, tableId } from "../types.js";
+import type { ModuleIndex } from "./modules.js";
+import { resolveMetadata } from "./sqlalchemy.js";
+import type { SqlaContext } from "./sqlalchemy.js";
+import { FilterEvaluator } from "./evaluate.js";
+import type { EvalHost, Val } from "./evaluate.js";
+import type { AlembicEnv, AlembicRevisionClaim, SqlaTable, Verdict } from "./types.js";
+
+export interface AlembicInputs {
+  index: ModuleIndex;
+  sqla: SqlaContext;
+  files: FileFacts[];
+  inis: IniFacts[];
+  tables: SqlaTable[];
+  incompleteMetadata: Set<string>;
+  /** Tables to judge (those another tool owns): verdicts are computed for these. */
+  candidates: TableKey[];
+}
+
+export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): AlembicEnv[] {
+  const envFiles = inp.files.filter((f) => f.alembicEnv);
+  const layout = envLayouts(inp, envFiles);
+  const envs: AlembicEnv[] = [];
+  for (const f of envFiles) {
+    const facts = f.alembicEnv!;
+    const dir = path.posix.dirname(f.file);
+    const versionDirs = layout.get(f.file) ?? [`${dir === "." ? "" : `${dir}/`}versions`];
+    const online = facts.configureCalls.filter((c) => c.online);
+    const calls = online.length > 0 ? online : facts.configureCalls;
+    const primary = calls[calls.length - 1]!;
+    const target = resolveTarget(inp, f, primary);
+    const env: AlembicEnv = {
+      file: f.file,
+      configureLoc: locOf(f.file, primary.span),
+      scriptDir: dir,
+      versionDirs,
+      target,
+      filters: describeFilters(f, primary),
+      verdicts: {},
+      revisions: [],
+      claims: [],
+    };
+    if (target.unresolved) {
+      diagnostics.push({
+        code: "unresolved",
+        severity: "info",
+        message: `cannot resolve target_metadata statically (${target.unresolved}); tables on it are not checked`,
+        loc: target.loc ?? env.configureLoc,
+      });
+    }
+    const host = evalHost(inp);
+    for (const t of inp.candidates) env.verdicts[tableId(t)] = verdictFor(inp, host, f, calls, t);
+    collectRevisions(inp.files, env);
+    envs.push(env);
+  }
+  return envs;
+}
+
+/** env.py file → version folders, from every ini that points at it. */
+function envLayouts(inp: AlembicInputs, envFiles: FileFacts[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const envSet = new Set(envFiles.map((f) => f.file));
+  for (const ini of inp.inis) {
+    const here = path.posix.dirname(ini.file);
+    for (const section of Object.keys(ini.sections)) {
+      const loc = iniGet(ini, section, "script_location", here === "." ? "" : here);
+      if (!loc) continue;
+      let dir = loc.value;
+      const pkg = /^([\w.]+):(.*)$/.exec(dir);
+      if (pkg) {
+        const mod = inp.index.resolveModule(pkg[1]!, ini.file);
+        if (!mod) continue;
+        dir = path.posix.join(path.posix.dirname(mod), pkg[2]!);
+      } else if (!path.posix.isAbsolute(dir)) dir = path.posix.join(here, dir);
+      dir = path.posix.normalize(dir).replace(/\/$/, "");
+      const env = `${dir === "." ? "" : `${dir}/`}env.py`;
+      if (!envSet.has(env)) continue;
+      const vl = iniGet(ini, section, "version_locations", here === "." ? "" : here);
+      const versions = vl
+        ? vl.value
+            .split(/[\s,;]+/)
+            .filter(Boolean)
+            .map((v) => path.posix.normalize(path.posix.isAbsolute(v) ? v : path.posix.join(here, v)).replace(/\/$/, ""))
+        : [`${dir === "." ? "" : `${dir}/`}versions`];
+      out.set(env, [...new Set([...(out.get(env) ?? []), ...versions])]);
+    }
+  }
+  return out;
+}
+
+function resolveTarget(inp: AlembicInputs, f: FileFacts, call: ConfigureCall): AlembicEnv["target"] {
+  const kw = call.kwargs["target_metadata"];
+  let expr: Expr | null = kw ?? null;
+  let loc: Loc | null = kw ? locOf(f.file, kw.span) : null;
+  const binding = f.alembicEnv!.targetMetadata;
+  if ((!expr || (expr.kind === "name" && expr.id === "target_metadata")) && binding) {
+    expr = binding.value;
+    loc = locOf(f.file, binding.span);
+  }
+  if (!expr) {
+    return call.hasSplat
+      ? { metadataIds: [], unresolved: "target_metadata is passed through **kwargs", loc }
+      : { metadataIds: [], unresolved: null, loc };
+  }
+  const r = resolveMetadata(inp.sqla, f.file, expr);
+  return { metadataIds: [...new Set(r.ids)], unresolved: r.unresolved, loc };
+}
+
+function describeFilters(f: FileFacts, call: ConfigureCall): string[] {
+  const out: string[] = [];
+  for (const k of ["include_object", "include_name", "include_schemas", "process_revision_directives"]) {
+    const v = call.kwargs[k];
+    if (v) out.push(`${k}=${dottedName(v) ?? v.kind} (${f.file}:${v.span.line})`);
+  }
+  return out;
+}
+
+function evalHost(inp: AlembicInputs): EvalHost {
+  return {
+    index: inp.index,
+    metadataIds(file, e) {
+      const r = resolveMetadata(inp.sqla, file, e);
+      return r.ids.length > 0 && !r.unresolved ? r.ids : null;
+    },
+    tablesOf(ids) {
+      const keys = new Set<string>();
+      for (const t of inp.tables) if (ids.includes(t.metadataId)) keys.add(tableId(t.table));
+      return { keys, complete: !ids.some((id) => inp.incompleteMetadata.has(id)) };
+    },
+  };
+}
+
+/** What autogenerate does with table `t` when it exists in the database but not in the metadata. */
+function verdictFor(inp: AlembicInputs, host: EvalHost, f: FileFacts, calls: ConfigureCall[], t: TableKey): Verdict {
+  let worst: Verdict | null = null;
+  for (const call of calls) {
+    const v = verdictForCall(inp, host, f, call, t);
+    if (v.result === "included") return v;
+    if (!worst || (v.result === "unknown" && worst.result === "excluded")) worst = v;
+  }
+  return worst ?? { result: "included", reason: "no context.configure call", decidedAt: null };
+}
+
+function verdictForCall(inp: AlembicInputs, host: EvalHost, f: FileFacts, call: ConfigureCall, t: TableKey): Verdict {
+  const at = (span: { line: number; column: number; endLine: number; endColumn: number } | null) => (span ? locOf(f.file, span) : null);
+  // Only the default schema is compared unless include_schemas=True.
+  if (t.schema && t.schema !== "public") {
+    const inc = call.kwargs["include_schemas"];
+    if (!inc || (inc.kind === "const" && inc.value !== true)) {
+      return { result: "excluded", reason: "include_schemas is off, so autogenerate compares only the default schema", decidedAt: null };
+    }
+  }
+  const evaluator = new FilterEvaluator(host);
+  let unknownReason: Verdict | null = null;
+
+  const nameFilter = call.kwargs["include_name"];
+  if (nameFilter) {
+    const fn = filterFunction(inp, evaluator, f, nameFilter);
+    const r = evaluator.call(fn, [py(t.name), py("table"), { t: "dict", entries: [[py("schema_name"), py(t.schema)]] }]);
+    if (r.truth === false) return { result: "excluded", reason: `include_name returns False`, decidedAt: at(r.decidedAt) ?? locOf(f.file, nameFilter.span) };
+    if (r.truth === "unknown") unknownReason = { result: "unknown", reason: `include_name: ${r.why}`, decidedAt: at(r.decidedAt) ?? locOf(f.file, nameFilter.span) };
+  }
+  const objFilter = call.kwargs["include_object"];
+  if (objFilter) {
+    const fn = filterFunction(inp, evaluator, f, objFilter);
+    const obj: Val = { t: "table", name: t.name, schema: t.schema, reflected: true };
+    const r = evaluator.call(fn, [obj, py(t.name), py("table"), py(true), py(null)]);
+    if (r.truth === false) return { result: "excluded", reason: `include_object returns False`, decidedAt: at(r.decidedAt) ?? locOf(f.file, objFilter.span) };
+    if (r.truth === "unknown") unknownReason ??= { result: "unknown", reason: `include_object: ${r.why}`, decidedAt: at(r.decidedAt) ?? locOf(f.file, objFilter.span) };
+  }
+  if (unknownReason) return unknownReason;
+  if (!nameFilter && !objFilter && call.hasSplat) {
+    return { result: "unknown", reason: "filters may be passed through **kwargs", decidedAt: locOf(f.file, call.span) };
+  }
+  const hook = call.kwargs["process_revision_directives"];
+  if (hook && hookMayDropOps(inp, f, hook)) {
+    return { result: "unknown", reason: "process_revision_directives may remove operations", decidedAt: locOf(f.file, hook.span) };
+  }
+  if (nameFilter || objFilter) return { result: "included", reason: "the filters return True for it", decidedAt: null };
+  return { result: "included", reason: "env.py configures no include_object/include_name filter", decidedAt: null };
+}
+
+function py(v: string | number | boolean | null): Val {
+  return { t: "py", v };
+}
+
+function filterFunction(inp: AlembicInputs, ev: FilterEvaluator, f: FileFacts, e: Expr): Val {
+  if (e.kind === "lambda") return ev.eval(e, f.file, new Map());
+  if (e.kind === "name" || e.kind === "attr") {
+    // Functions nested in run_migrations_online() are not module-level: look there first.
+    if (e.kind === "name" && f.functions[e.id]) {
+      const fn = f.functions[e.id]!;
+      return { t: "func", file: f.file, params: fn.params, body: fn.body };
+    }
+    const sym = inp.index.resolveExpr(f.file, e);
+    if (sym.kind === "function") return { t: "func", file: sym.file, params: sym.fn.params, body: sym.fn.body };
+    return { t: "unknown", why: sym.kind === "unknown" ? sym.reason : `\`${dottedName(e)}\` is not a function` };
+  }
+  return { t: "unknown", why: "the filter is built at run time" };
+}
+
+/** A `process_revision_directives` hook that rewrites `upgrade_ops.ops` may remove drop_table ops. */
+function hookMayDropOps(inp: AlembicInputs, f: FileFacts, e: Expr): boolean {
+  let body = e.kind === "name" ? f.functions[e.id]?.body : undefined;
+  if (!body) {
+    const sym = inp.index.resolveExpr(f.file, e);
+    if (sym.kind === "function") body = sym.fn.body;
+    else return true;
+  }
+  for (const s of walkStatements(body)) {
+    if (s.kind === "assign" && s.targets.some((t) => t.kind === "attr" && t.attr === "ops")) return true;
+    for (const x of statementExprs(s)) {
+      for (const y of walkExpr(x)) if (y.kind === "call" && y.func.kind === "attr" && ["remove", "pop", "clear"].includes(y.func.attr)) return true;
+    }
+  }
+  return false;
+}
+
+function collectRevisions(files: FileFacts[], env: AlembicEnv): void {
+  const mine = files.filter((f) => f.alembicRevision && env.versionDirs.includes(path.posix.dirname(f.file)));
+  for (const f of historyOrder(mine)) {
+    const rev = f.alembicRevision!;
+    env.revisions.push({ file: f.file, revision: rev.revision, downRevision: rev.downRevision, loc: locOf(f.file, rev.span) });
+    for (const op of rev.upgrade) {
+      if (op.table.name === null) continue;
+      const claim: AlembicRevisionClaim = {
+        table: { schema: op.table.schema, name: op.table.name },
+        action: op.action,
+        op: op.via === "sql" ? "op.execute (SQL)" : op.via === "batch" ? `batch_op.${op.op}` : `op.${op.op}`,
+        revision: rev.revision,
+        loc: locOf(f.file, op.span),
+      };
+      if (op.newName) claim.newName = op.newName;
+      env.claims.push(claim);
+    }
+  }
+}
+
+/** Revisions parents-first (down_revision), ties and unknown parents by file name. */
+function historyOrder(files: FileFacts[]): FileFacts[] {
+  const sorted = [...files].sort((a, b) => (a.file < b.file ? -1 : 1));
+  const byId = new Map<string, FileFacts>();
+  for (const f of sorted) if (f.alembicRevision!.revision) byId.set(f.alembicRevision!.revision!, f);
+  const done = new Set<FileFacts>();
+  const out: FileFacts[] = [];
+  const visit = (f: FileFacts, stack: Set<FileFacts>) => {
+    if (done.has(f) || stack.has(f)) return;
+    stack.add(f);
+    for (const parent of f.alembicRevision!.downRevision ?? []) {
+      const p = byId.get(parent);
+      if (p) visit(p, stack);
+    }
+    done.add(f);
+    out.push(f);
+  };
+  for (const f of sorted) visit(f, new Set());
+  return out;
+}

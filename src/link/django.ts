@@ -1,0 +1,551 @@
+/**
+ * Django, statically: settings (INSTALLED_APPS, AUTH_USER_MODEL), app labels, model classes and
+ * their tables exactly as Django names them, and the table effects of each app's migration history.
+ */
+import path from "node:path";
+import { createHash } from "node:crypto";
+import type { Expr } from "../python/ast.js";
+import { dottedName } from "../python/ast.js";
+import type { ClassFact, DjangoOp, FileFacts } from "../extract/facts.js";
+import { literal } from "../extract/literal.js";
+import type { Diagnostic, Loc, TableKey } from "../types.js";
+import { fileLoc, locOf } from "../types.js";
+import type { ModuleIndex, Symbol } from "./modules.js";
+import { stringOf, stringsOf } from "./values.js";
+import type { DjangoApp, DjangoClaim, ProjectFacts } from "./types.js";
+import { loadCatalog } from "../data/catalog.js";
+
+/** PostgreSQL's identifier limit, as Django's `connection.ops.max_name_length()` reports it. */
+const MAX_NAME_LENGTH = 63;
+
+/** Django's `truncate_name`: long names keep `length - 4` characters plus an md5 digest. */
+export function truncateName(identifier: string, length = MAX_NAME_LENGTH, hashLen = 4): string {
+  if (identifier.length <= length) return identifier;
+  const digest = createHash("md5").update(identifier, "utf8").digest("hex").slice(0, hashLen);
+  return identifier.slice(0, length - hashLen) + digest;
+}
+
+/** `'"schema"."table"'` (the quoting trick for schemas in db_table) → key; anything else → bare name. */
+export function parseDbTable(dbTable: string): TableKey {
+  const m = /^"([^"]+)"\s*\.\s*"([^"]+)"$/.exec(dbTable);
+  if (m) return { schema: m[1]!, name: m[2]! };
+  return { schema: null, name: dbTable };
+}
+
+interface Settings {
+  files: string[];
+  installed: Array<{ entry: string; loc: Loc }>;
+  authUserModel: string | null;
+}
+
+/** Base classes outside the project that make a class a Django model. */
+function isExternalModelBase(dotted: string): boolean {
+  if (/^django\.(?:contrib\.gis\.)?db\.models(?:\.base)?\.Model$/.test(dotted)) return true;
+  if (/^django\.contrib\.auth\.(?:models|base_user)\.(?:AbstractUser|AbstractBaseUser|PermissionsMixin)$/.test(dotted)) return true;
+  return false;
+}
+
+/** Field callees that reveal a Django model even when its base class comes from a third party. */
+const DJANGO_FIELD = /(?:^|\.)(?:models\.)\w*(?:Field|ForeignKey)$/;
+
+interface ModelInfo {
+  file: string;
+  cls: ClassFact;
+  /** Chain of project ancestors that are Django models (nearest first). */
+  parents: ModelInfo[];
+}
+
+export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: Diagnostic[]): ProjectFacts["django"] {
+  const settings = readSettings(index, files);
+  const catalog = loadCatalog();
+  const apps: DjangoApp[] = [];
+  const claims: DjangoClaim[] = [];
+  for (const { entry, loc } of settings.installed) apps.push(resolveApp(index, entry, loc, catalog));
+
+  const migrationFiles = files.filter((f) => f.djangoMigration);
+  const modelCache = new Map<string, ModelInfo | null>();
+  const models: ModelInfo[] = [];
+  for (const f of files) {
+    for (const cls of f.classes) {
+      const m = modelInfo(index, f.file, cls, modelCache, new Set());
+      if (m) models.push(m);
+    }
+  }
+  const detected = settings.files.length > 0 || migrationFiles.length > 0 || models.length > 0;
+  if (!detected) return { detected, settingsFiles: [], authUserModel: null, apps: [], claims: [] };
+
+  // Without settings, infer project apps from folders holding models or migrations.
+  if (settings.installed.length === 0) {
+    const dirs = new Set<string>();
+    for (const m of models) dirs.add(appDirOf(m.file));
+    for (const f of migrationFiles) dirs.add(path.posix.dirname(path.posix.dirname(f.file)));
+    for (const dir of [...dirs].sort()) {
+      const label = dir === "." ? "app" : path.posix.basename(dir);
+      apps.push({ name: label, label, dir, origin: "project", loc: fileLoc(dir === "." ? "." : dir) });
+    }
+  }
+
+  const authUserModel = settings.authUserModel;
+  const swappedUser = authUserModel !== null && authUserModel.toLowerCase() !== "auth.user";
+
+  // Tables of apps that live outside the project (contrib, known third-party apps).
+  for (const app of apps) {
+    if (app.origin !== "catalog") continue;
+    for (const t of catalog.apps[app.name]?.tables ?? []) {
+      if (t.swappable === "AUTH_USER_MODEL" && swappedUser) continue;
+      claims.push({
+        table: { schema: null, name: t.name },
+        source: "builtin",
+        action: "creates",
+        managed: true,
+        what: `model ${app.label}.${t.model} of ${app.name}`,
+        app: app.label,
+        loc: app.loc,
+      });
+    }
+  }
+
+  // Project models.
+  const projectApps = apps.filter((a) => a.origin === "project" && a.dir !== null);
+  for (const m of models) claims.push(...modelClaims(index, m, projectApps, settings, authUserModel));
+
+  // Migration histories.
+  claims.push(...migrationClaims(migrationFiles, projectApps, index));
+
+  // `migrate` always creates django_migrations.
+  const anchor = settings.installed[0]?.loc ?? (migrationFiles[0] ? locOf(migrationFiles[0].file, migrationFiles[0].djangoMigration!.span) : fileLoc(models[0]?.file ?? "."));
+  claims.push({
+    table: { schema: null, name: "django_migrations" },
+    source: "builtin",
+    action: "creates",
+    managed: true,
+    what: "Django's migration recorder (`manage.py migrate`)",
+    app: "migrations",
+    loc: anchor,
+  });
+
+  for (const a of apps) {
+    if (a.origin === "unresolved") {
+      diagnostics.push({
+        code: "unresolved",
+        severity: "info",
+        message: `INSTALLED_APPS entry \`${a.name}\` is neither in this project nor in tablewarden's catalogue of known apps; its tables are unknown`,
+        loc: a.loc,
+      });
+    }
+  }
+  return { detected, settingsFiles: settings.files, authUserModel, apps, claims };
+}
+
+// ---------------------------------------------------------------- settings
+
+function readSettings(index: ModuleIndex, files: FileFacts[]): Settings {
+  const out: Settings = { files: [], installed: [], authUserModel: null };
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (!f.bindings.some((b) => b.name === "INSTALLED_APPS")) continue;
+    out.files.push(f.file);
+    for (const { entry, loc } of installedApps(index, f, new Set())) {
+      if (seen.has(entry)) continue;
+      seen.add(entry);
+      out.installed.push({ entry, loc });
+    }
+    for (const b of f.bindings) {
+      if (b.name === "AUTH_USER_MODEL" && b.op === "=") out.authUserModel = stringOf(index, f.file, b.value) ?? out.authUserModel;
+    }
+  }
+  return out;
+}
+
+/** INSTALLED_APPS of one settings module, in order, following `from .base import *`. */
+function installedApps(index: ModuleIndex, f: FileFacts, visiting: Set<string>): Array<{ entry: string; loc: Loc }> {
+  if (visiting.has(f.file)) return [];
+  visiting.add(f.file);
+  let apps: Array<{ entry: string; loc: Loc }> = [];
+  for (const s of f.starImports) {
+    const target = index.resolveImport(s.module, s.level, f.file);
+    const tf = target ? index.facts(target) : null;
+    if (tf && tf.bindings.some((b) => b.name === "INSTALLED_APPS")) apps = installedApps(index, tf, visiting);
+  }
+  const add = (e: Expr | undefined, replace: boolean) => {
+    if (!e) return;
+    const entries = entriesOf(index, f.file, e);
+    if (replace) apps = entries;
+    else apps.push(...entries);
+  };
+  for (const b of f.bindings) {
+    if (b.name !== "INSTALLED_APPS") continue;
+    if (b.op === "=") {
+      // `INSTALLED_APPS = INSTALLED_APPS + [...]` keeps what came before.
+      if (b.value.kind === "binop" && b.value.left.kind === "name" && b.value.left.id === "INSTALLED_APPS") add(b.value.right, false);
+      else add(b.value, true);
+    } else if (b.op === "+=") add(b.value, false);
+    else if (b.value.kind === "call" && b.value.func.kind === "attr") {
+      const method = b.value.func.attr;
+      if (method === "append") add(b.value.args[0], false);
+      else if (method === "extend") add(b.value.args[0], false);
+      else if (method === "insert") add(b.value.args[1], false);
+    }
+  }
+  return apps;
+}
+
+function entriesOf(index: ModuleIndex, file: string, e: Expr): Array<{ entry: string; loc: Loc }> {
+  const out: Array<{ entry: string; loc: Loc }> = [];
+  const visit = (x: Expr, at: string) => {
+    if (x.kind === "str") out.push({ entry: x.value, loc: locOf(at, x.span) });
+    else if (x.kind === "list" || x.kind === "tuple" || x.kind === "set") for (const y of x.elts) visit(y.kind === "starred" ? y.value : y, at);
+    else if (x.kind === "binop") {
+      visit(x.left, at);
+      visit(x.right, at);
+    } else if (x.kind === "name" || x.kind === "attr") {
+      const sym = index.resolveExpr(at, x);
+      if (sym.kind === "value") visit(sym.value, sym.file);
+    } else {
+      // Fall back to the generic evaluator for anything else it can read.
+      for (const v of stringsOf(index, at, x).values) out.push({ entry: v, loc: locOf(at, x.span) });
+    }
+  };
+  visit(e, file);
+  return out;
+}
+
+// ---------------------------------------------------------------- apps
+
+function resolveApp(index: ModuleIndex, entry: string, loc: Loc, catalog: ReturnType<typeof loadCatalog>): DjangoApp {
+  // Catalogue: the entry itself, or `<app>.apps.<Config>` of a catalogued app.
+  const catalogued = catalog.apps[entry] ? entry : Object.keys(catalog.apps).find((k) => entry.startsWith(`${k}.apps.`));
+  if (catalogued) return { name: catalogued, label: catalog.apps[catalogued]!.label, dir: null, origin: "catalog", loc };
+
+  // A project package.
+  const pkg = index.resolveModule(entry, loc.file);
+  if (pkg && pkg.endsWith("__init__.py")) {
+    const dir = path.posix.dirname(pkg);
+    const config = defaultAppConfig(index, dir);
+    const name = config?.name ?? entry;
+    return { name, label: config?.label ?? lastPart(name), dir, origin: "project", loc };
+  }
+  // A dotted path to an AppConfig class: `shop.apps.ShopConfig`.
+  const dot = entry.lastIndexOf(".");
+  if (dot > 0) {
+    const modFile = index.resolveModule(entry.slice(0, dot), loc.file);
+    if (modFile) {
+      const sym = index.lookup(modFile, entry.slice(dot + 1));
+      if (sym.kind === "class") {
+        const cfg = appConfigOf(index, sym.file, sym.cls);
+        const name = cfg.name ?? entry.slice(0, entry.lastIndexOf(".", dot - 1));
+        const appFile = index.resolveModule(name, loc.file);
+        const dir = appFile ? path.posix.dirname(appFile) : path.posix.dirname(modFile);
+        return { name, label: cfg.label ?? lastPart(name), dir, origin: "project", loc };
+      }
+    }
+  }
+  if (pkg) return { name: entry, label: lastPart(entry), dir: path.posix.dirname(pkg), origin: "project", loc };
+  return { name: entry, label: lastPart(entry), dir: null, origin: "unresolved", loc };
+}
+
+function lastPart(dotted: string): string {
+  return dotted.slice(dotted.lastIndexOf(".") + 1);
+}
+
+/** The AppConfig Django 3.2+ picks for a package: `default = True`, or the only one in apps.py. */
+function defaultAppConfig(index: ModuleIndex, dir: string): { name: string | null; label: string | null } | null {
+  const appsFile = `${dir === "." ? "" : `${dir}/`}apps.py`;
+  const facts = index.facts(appsFile);
+  if (!facts) return null;
+  const configs = facts.classes.filter((c) => c.attrs["name"] !== undefined || c.bases.some((b) => /AppConfig$/.test(dottedName(b) ?? "")));
+  const chosen = configs.find((c) => literal(c.attrs["default"]?.value) === true) ?? (configs.length === 1 ? configs[0] : undefined);
+  return chosen ? appConfigOf(index, appsFile, chosen) : null;
+}
+
+function appConfigOf(index: ModuleIndex, file: string, cls: ClassFact): { name: string | null; label: string | null } {
+  return {
+    name: stringOf(index, file, cls.attrs["name"]?.value),
+    label: stringOf(index, file, cls.attrs["label"]?.value),
+  };
+}
+
+function appDirOf(file: string): string {
+  const dir = path.posix.dirname(file);
+  return path.posix.basename(dir) === "models" ? path.posix.dirname(dir) : dir;
+}
+
+function appFor(file: string, apps: DjangoApp[]): DjangoApp | null {
+  let best: DjangoApp | null = null;
+  for (const a of apps) {
+    if (a.dir === null) continue;
+    const prefix = a.dir === "." ? "" : `${a.dir}/`;
+    if (file.startsWith(prefix) && (!best || a.dir.length > best.dir!.length)) best = a;
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------- models
+
+function modelInfo(index: ModuleIndex, file: string, cls: ClassFact, cache: Map<string, ModelInfo | null>, visiting: Set<string>): ModelInfo | null {
+  const key = `${file}#${cls.name}#${cls.span.line}`;
+  if (cache.has(key)) return cache.get(key)!;
+  if (visiting.has(key)) return null;
+  visiting.add(key);
+  let isModel = false;
+  const parents: ModelInfo[] = [];
+  let unresolvedExternal = false;
+  for (const b of cls.bases) {
+    const sym: Symbol = index.resolveExpr(file, b);
+    if (sym.kind === "external") {
+      if (isExternalModelBase(sym.dotted)) isModel = true;
+      else unresolvedExternal = true;
+    } else if (sym.kind === "class") {
+      const parent = modelInfo(index, sym.file, sym.cls, cache, visiting);
+      if (parent) {
+        isModel = true;
+        parents.push(parent);
+      }
+    }
+  }
+  // A third-party abstract base (TimeStampedModel, MPTTModel…) with Django fields or Meta.
+  if (!isModel && unresolvedExternal && cls.fields.some((f) => DJANGO_FIELD.test(f.callee))) isModel = true;
+  const info = isModel ? { file, cls, parents } : null;
+  cache.set(key, info);
+  return info;
+}
+
+interface MetaOptions {
+  abstract: boolean;
+  proxy: boolean;
+  managed: boolean | null;
+  dbTable: string | null;
+  appLabel: string | null;
+  swappable: string | null;
+  loc: Loc | null;
+}
+
+function metaOf(index: ModuleIndex, m: ModelInfo): MetaOptions {
+  const own = m.cls.meta;
+  const opts: MetaOptions = { abstract: false, proxy: false, managed: null, dbTable: null, appLabel: null, swappable: null, loc: own ? locOf(m.file, own.span) : null };
+  // Meta inherited from abstract parents: when the child has no Meta, or `class Meta(Parent.Meta)`.
+  const inheritsMeta = !own || own.bases.some((b) => dottedName(b)?.endsWith(".Meta"));
+  if (inheritsMeta) {
+    for (const p of m.parents) {
+      const pm = metaOf(index, p);
+      if (!pm.abstract) continue;
+      opts.managed ??= pm.managed;
+      opts.dbTable ??= pm.dbTable;
+      opts.appLabel ??= pm.appLabel;
+    }
+  }
+  if (own) {
+    const get = (k: string) => own.options[k]?.value;
+    const bool = (k: string): boolean | null => {
+      const v = literal(get(k));
+      return typeof v === "boolean" ? v : null;
+    };
+    opts.abstract = bool("abstract") ?? false;
+    opts.proxy = bool("proxy") ?? false;
+    const managed = bool("managed");
+    if (managed !== null) opts.managed = managed;
+    const dbTable = stringOf(index, m.file, get("db_table"));
+    if (dbTable !== null) opts.dbTable = dbTable;
+    const label = stringOf(index, m.file, get("app_label"));
+    if (label !== null) opts.appLabel = label;
+    opts.swappable = stringOf(index, m.file, get("swappable"));
+  }
+  return opts;
+}
+
+/** Fields of a model including those inherited from abstract parents. */
+function m2mFields(index: ModuleIndex, m: ModelInfo, out: Array<{ name: string; file: string; field: ClassFact["fields"][number] }> = []) {
+  for (const p of m.parents) if (metaOf(index, p).abstract) m2mFields(index, p, out);
+  for (const f of m.cls.fields) {
+    if (/ManyToManyField$/.test(f.callee)) {
+      const i = out.findIndex((x) => x.name === f.name);
+      if (i >= 0) out.splice(i, 1);
+      out.push({ name: f.name, file: m.file, field: f });
+    }
+  }
+  return out;
+}
+
+function modelClaims(index: ModuleIndex, m: ModelInfo, apps: DjangoApp[], settings: Settings, authUserModel: string | null): DjangoClaim[] {
+  const meta = metaOf(index, m);
+  if (meta.abstract || meta.proxy) return [];
+  const app = appFor(m.file, apps);
+  const label = meta.appLabel ?? app?.label ?? null;
+  if (!label) return []; // not in an installed app: Django would refuse to load it
+  if (meta.swappable === "AUTH_USER_MODEL" && authUserModel && authUserModel.toLowerCase() !== `${label}.${m.cls.name}`.toLowerCase()) return [];
+  if (settings.installed.length > 0 && !app && !meta.appLabel) return [];
+  const defaultName = truncateName(`${label}_${m.cls.name.toLowerCase()}`);
+  const table = meta.dbTable !== null ? parseDbTable(meta.dbTable) : { schema: null, name: defaultName };
+  const managed = meta.managed ?? true;
+  const loc = locOf(m.file, m.cls.span);
+  const claims: DjangoClaim[] = [
+    { table, source: "model", action: managed ? "creates" : "maps", managed, what: `model ${label}.${m.cls.name}`, app: label, loc },
+  ];
+  for (const f of m2mFields(index, m)) {
+    const through = f.field.call.kwargs.find((k) => k.name === "through");
+    if (through) continue;
+    const explicit = stringOf(index, f.file, f.field.call.kwargs.find((k) => k.name === "db_table")?.value);
+    const m2m = explicit !== null ? parseDbTable(explicit) : { schema: table.schema, name: truncateName(`${table.name}_${f.name}`) };
+    claims.push({
+      table: m2m,
+      source: "m2m",
+      action: managed ? "creates" : "maps",
+      managed,
+      what: `many-to-many ${label}.${m.cls.name}.${f.name}`,
+      app: label,
+      loc: locOf(f.file, f.field.span),
+    });
+  }
+  return claims;
+}
+
+// ---------------------------------------------------------------- migrations
+
+interface StateModel {
+  table: TableKey;
+  managed: boolean;
+  proxy: boolean;
+}
+
+function migrationClaims(files: FileFacts[], apps: DjangoApp[], index: ModuleIndex): DjangoClaim[] {
+  // Group migration files by app folder (`<app>/migrations/NNNN_x.py`).
+  const byApp = new Map<string, FileFacts[]>();
+  for (const f of files) {
+    const appDir = path.posix.dirname(path.posix.dirname(f.file));
+    const list = byApp.get(appDir) ?? [];
+    list.push(f);
+    byApp.set(appDir, list);
+  }
+  const claims: DjangoClaim[] = [];
+  for (const [appDir, list] of [...byApp.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const app = apps.find((a) => a.dir === appDir);
+    const label = app?.label ?? (appDir === "." ? "app" : path.posix.basename(appDir));
+    const ordered = orderMigrations(list, label);
+    const state = new Map<string, StateModel>();
+    for (const f of ordered) {
+      const name = path.posix.basename(f.file, ".py");
+      for (const op of f.djangoMigration!.operations) replay(op, true, { label, name, file: f.file, state, claims });
+    }
+  }
+  void index;
+  return claims;
+}
+
+/** Dependency order within one app (Kahn), squashed migrations replacing their originals. */
+function orderMigrations(list: FileFacts[], label: string): FileFacts[] {
+  const byName = new Map(list.map((f) => [path.posix.basename(f.file, ".py"), f]));
+  const replaced = new Set<string>();
+  for (const f of list) for (const r of f.djangoMigration!.replaces) if (r.app === label) replaced.add(r.name);
+  const names = [...byName.keys()].filter((n) => !replaced.has(n)).sort();
+  const deps = new Map<string, string[]>();
+  for (const n of names) {
+    const d = byName.get(n)!.djangoMigration!.dependencies.filter((x) => x.app === label && x.name && names.includes(x.name)).map((x) => x.name!);
+    deps.set(n, d);
+  }
+  const done = new Set<string>();
+  const out: FileFacts[] = [];
+  const visit = (n: string, stack: Set<string>) => {
+    if (done.has(n) || stack.has(n)) return;
+    stack.add(n);
+    for (const d of deps.get(n) ?? []) visit(d, stack);
+    done.add(n);
+    out.push(byName.get(n)!);
+  };
+  for (const n of names) visit(n, new Set());
+  return out;
+}
+
+interface ReplayContext {
+  label: string;
+  name: string;
+  file: string;
+  state: Map<string, StateModel>;
+  claims: DjangoClaim[];
+}
+
+function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
+  const where = `(${ctx.label} ${ctx.name})`;
+  const claim = (table: TableKey, action: DjangoClaim["action"], what: string, managed: boolean, newName?: string) => {
+    const c: DjangoClaim = { table, source: "migration", action, managed, what: `${what} ${where}`, app: ctx.label, loc: locOf(ctx.file, op.span) };
+    if (newName) c.newName = newName;
+    ctx.claims.push(c);
+  };
+  switch (op.op) {
+    case "CreateModel": {
+      const dbTable = typeof op.options["db_table"] === "string" ? (op.options["db_table"] as string) : null;
+      const table = dbTable ? parseDbTable(dbTable) : { schema: null, name: truncateName(`${ctx.label}_${op.name.toLowerCase()}`) };
+      const managed = op.options["managed"] !== false;
+      const proxy = op.options["proxy"] === true;
+      ctx.state.set(op.name.toLowerCase(), { table, managed, proxy });
+      if (proxy) return;
+      if (ddl) claim(table, managed ? "creates" : "maps", `CreateModel ${op.name}`, managed);
+      for (const f of op.m2m) {
+        if (f.through) continue;
+        const t = f.dbTable ? parseDbTable(f.dbTable) : { schema: table.schema, name: truncateName(`${table.name}_${f.field}`) };
+        if (ddl && managed) claim(t, "creates", `CreateModel ${op.name} (many-to-many ${f.field})`, true);
+      }
+      return;
+    }
+    case "DeleteModel": {
+      const m = ctx.state.get(op.name.toLowerCase());
+      ctx.state.delete(op.name.toLowerCase());
+      if (m && ddl && m.managed && !m.proxy) claim(m.table, "drops", `DeleteModel ${op.name}`, true);
+      return;
+    }
+    case "RenameModel": {
+      const m = ctx.state.get(op.oldName.toLowerCase());
+      if (!m) return;
+      ctx.state.delete(op.oldName.toLowerCase());
+      const oldDefault = truncateName(`${ctx.label}_${op.oldName.toLowerCase()}`);
+      let table = m.table;
+      if (m.table.name === oldDefault && m.table.schema === null) {
+        table = { schema: null, name: truncateName(`${ctx.label}_${op.newName.toLowerCase()}`) };
+        if (ddl && m.managed && !m.proxy) claim(m.table, "renames", `RenameModel ${op.oldName} → ${op.newName}`, true, table.name);
+      }
+      ctx.state.set(op.newName.toLowerCase(), { ...m, table });
+      return;
+    }
+    case "AlterModelTable": {
+      const m = ctx.state.get(op.name.toLowerCase());
+      if (!m) return;
+      const table = op.table ? parseDbTable(op.table) : { schema: null, name: truncateName(`${ctx.label}_${op.name.toLowerCase()}`) };
+      if (ddl && m.managed && !m.proxy && table.name !== m.table.name) claim(m.table, "renames", `AlterModelTable ${op.name}`, true, table.name);
+      m.table = table;
+      return;
+    }
+    case "AlterModelOptions": {
+      const m = ctx.state.get(op.name.toLowerCase());
+      if (m) m.managed = op.options["managed"] !== false;
+      return;
+    }
+    case "AddField": {
+      const m = ctx.state.get(op.model.toLowerCase());
+      if (!m || !op.m2m || op.m2m.through) return;
+      const t = op.m2m.dbTable ? parseDbTable(op.m2m.dbTable) : { schema: m.table.schema, name: truncateName(`${m.table.name}_${op.m2m.field}`) };
+      if (ddl && m.managed && !m.proxy) claim(t, "creates", `AddField ${op.model}.${op.m2m.field} (many-to-many)`, true);
+      return;
+    }
+    case "RemoveField":
+    case "AlterField": {
+      const m = ctx.state.get(op.model.toLowerCase());
+      if (m && ddl && m.managed && !m.proxy) claim(m.table, "alters", `${op.op} ${op.model}.${op.field}`, true);
+      return;
+    }
+    case "RunSQL":
+      if (!ddl) return;
+      for (const e of op.effects) {
+        claim({ schema: e.table.schema, name: e.table.name ?? "?" }, e.action, `RunSQL ${e.action.replace(/s$/, "")}`, true, e.newName);
+      }
+      return;
+    case "SeparateDatabaseAndState": {
+      // Database operations run against their own copy of the state before the operation;
+      // only state operations change what later migrations see.
+      const dbState = new Map([...ctx.state].map(([k, v]) => [k, { ...v }]));
+      for (const d of op.database) replay(d, ddl, { ...ctx, state: dbState });
+      for (const s of op.state) replay(s, false, ctx);
+      return;
+    }
+    default:
+      return;
+  }
+}

@@ -1,0 +1,48 @@
+/** link: all FileFacts → ProjectFacts (imports, app labels, metadata, environments resolved). */
+import type { FileFacts } from "../extract/facts.js";
+import type { IniFacts } from "../extract/alembic/ini.js";
+import type { Diagnostic, TableKey } from "../types.js";
+import { tableId } from "../types.js";
+import { ModuleIndex } from "./modules.js";
+import type { FactsLoader } from "./modules.js";
+import { linkDjango } from "./django.js";
+import { linkSqlalchemy, newSqlaContext } from "./sqlalchemy.js";
+import { linkAlembic } from "./alembic.js";
+import type { ProjectFacts } from "./types.js";
+
+export interface LinkInputs {
+  /** Every Python file of the project (parsed or not), relative paths. */
+  pythonFiles: string[];
+  /** Facts of the files the prefilter chose; others load on demand through `load`. */
+  parsed: FileFacts[];
+  inis: IniFacts[];
+  load: FactsLoader;
+}
+
+export function link(inp: LinkInputs): ProjectFacts {
+  const diagnostics: Diagnostic[] = [];
+  const index = new ModuleIndex(inp.pythonFiles, inp.load);
+  const django = linkDjango(index, inp.parsed, diagnostics);
+  const sqlaCtx = newSqlaContext(index);
+  const sqlalchemy = linkSqlalchemy(sqlaCtx, inp.parsed, diagnostics);
+  // Autogenerate verdicts are needed for every table Django touches.
+  const seen = new Map<string, TableKey>();
+  for (const c of django.claims) seen.set(tableId(c.table), c.table);
+  const envs = linkAlembic(
+    {
+      index,
+      sqla: sqlaCtx,
+      files: inp.parsed,
+      inis: inp.inis,
+      tables: sqlalchemy.tables,
+      incompleteMetadata: new Set(sqlalchemy.incompleteMetadata),
+      candidates: [...seen.values()],
+    },
+    diagnostics,
+  );
+  // Metadata first seen while resolving env.py (e.g. `target_metadata = mirrors`) is registered late.
+  sqlalchemy.metadata = [...sqlaCtx.metadata.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  return { django, sqlalchemy, alembic: { envs }, diagnostics };
+}
+
+export type { ProjectFacts } from "./types.js";

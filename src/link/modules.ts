@@ -1,0 +1,202 @@
+/**
+ * Python module resolution for a whole project, without running Python: dotted names ↔ files,
+ * absolute and relative imports, packages (`__init__.py`), namespace packages, `src/` layouts and
+ * several top-level packages. Name lookups follow imports and star-imports across files.
+ */
+import path from "node:path";
+import type { Expr } from "../python/ast.js";
+import type { ClassFact, FileFacts, FunctionFact } from "../extract/facts.js";
+
+/** Loads (and caches) the facts of a project file on demand; null if it cannot be read. */
+export type FactsLoader = (file: string) => FileFacts | null;
+
+/** What a name refers to, as far as static reading can tell. */
+export type Symbol =
+  | { kind: "module"; file: string; module: string }
+  | { kind: "class"; file: string; cls: ClassFact }
+  | { kind: "value"; file: string; name: string; value: Expr }
+  | { kind: "function"; file: string; fn: FunctionFact }
+  /** Something imported from outside the project, by its full dotted path (`django.db.models.Model`). */
+  | { kind: "external"; dotted: string }
+  | { kind: "unknown"; reason: string };
+
+export class ModuleIndex {
+  /** dotted name → candidate files (several when a monorepo holds same-named packages). */
+  private readonly byName = new Map<string, string[]>();
+  private readonly files: Set<string>;
+  /** Preferred dotted name of each file. */
+  private readonly names = new Map<string, string>();
+
+  constructor(pythonFiles: string[], private readonly load: FactsLoader) {
+    this.files = new Set(pythonFiles);
+    for (const f of pythonFiles) this.register(f);
+  }
+
+  private register(file: string): void {
+    const parts = file.replace(/\.py$/, "").split("/");
+    if (parts[parts.length - 1] === "__init__") parts.pop();
+    if (parts.length === 0) return;
+    // The package name: walk up while the folder is a package (has __init__.py).
+    let top = parts.length - 1;
+    while (top > 0 && this.files.has(`${parts.slice(0, top).join("/")}/__init__.py`)) top--;
+    const preferred = parts.slice(top).join(".");
+    this.names.set(file, preferred);
+    // Every suffix is importable from some sys.path entry (namespace packages, src/ layouts,
+    // sys.path.insert in env.py): register them all, preferred first.
+    for (let i = 0; i < parts.length; i++) {
+      const dotted = parts.slice(i).join(".");
+      if (!/^[A-Za-z_][\w.]*$/.test(dotted)) continue;
+      const list = this.byName.get(dotted) ?? [];
+      if (i === top) list.unshift(file);
+      else list.push(file);
+      this.byName.set(dotted, list);
+    }
+  }
+
+  moduleName(file: string): string {
+    return this.names.get(file) ?? file.replace(/\.py$/, "").replace(/\//g, ".");
+  }
+
+  facts(file: string): FileFacts | null {
+    return this.load(file);
+  }
+
+  /** The file for an absolute dotted module, preferring the one nearest to `from`. */
+  resolveModule(dotted: string, from: string | null): string | null {
+    const list = this.byName.get(dotted);
+    if (!list || list.length === 0) return null;
+    if (list.length === 1 || from === null) return list[0]!;
+    let best = list[0]!;
+    let bestScore = -1;
+    for (const f of list) {
+      const score = commonPrefix(f, from);
+      if (score > bestScore) {
+        best = f;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  /** Resolve `from <level dots><module> import ...` relative to `file`. */
+  resolveImport(module: string, level: number, file: string): string | null {
+    if (level === 0) return this.resolveModule(module, file);
+    let dir = path.posix.dirname(file);
+    for (let i = 1; i < level; i++) dir = path.posix.dirname(dir);
+    const rel = module ? `${dir === "." ? "" : `${dir}/`}${module.replace(/\./g, "/")}` : dir;
+    for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
+      const c = candidate.replace(/^\.\//, "");
+      if (this.files.has(c)) return c;
+    }
+    return null;
+  }
+
+  /** Dotted module path of a relative import, for naming external/unresolved things. */
+  absoluteModule(module: string, level: number, file: string): string {
+    if (level === 0) return module;
+    const parts = this.moduleName(file).split(".");
+    const isPkg = file.endsWith("__init__.py");
+    const keep = parts.length - level + (isPkg ? 1 : 0);
+    const base = parts.slice(0, Math.max(0, keep));
+    return [...base, ...(module ? [module] : [])].join(".");
+  }
+
+  /** Resolve a module-level name in `file`. */
+  lookup(file: string, name: string, seen: Set<string> = new Set()): Symbol {
+    const key = `${file}\0${name}`;
+    if (seen.has(key)) return { kind: "unknown", reason: `circular import of \`${name}\`` };
+    seen.add(key);
+    const facts = this.load(file);
+    if (!facts) return { kind: "unknown", reason: `cannot read ${file}` };
+    // Later statements win, so look from the bottom: classes and bindings compete by line.
+    let best: { line: number; sym: Symbol } | null = null;
+    for (const c of facts.classes) {
+      if (c.name === name && (!best || c.span.line > best.line)) best = { line: c.span.line, sym: { kind: "class", file, cls: c } };
+    }
+    for (const b of facts.bindings) {
+      if (b.name === name && b.op === "=" && (!best || b.span.line >= best.line)) {
+        best = { line: b.span.line, sym: { kind: "value", file, name, value: b.value } };
+      }
+    }
+    const fn = facts.functions[name];
+    if (fn && (!best || fn.span.line > best.line)) best = { line: fn.span.line, sym: { kind: "function", file, fn } };
+    for (const i of facts.imports) {
+      if (i.local !== name || (best && best.line > i.span.line)) continue;
+      best = { line: i.span.line, sym: this.importTarget(file, i.module, i.level, i.name, seen) };
+    }
+    if (best) return best.sym;
+    for (const s of facts.starImports) {
+      const target = this.resolveImport(s.module, s.level, file);
+      if (!target) continue;
+      const sym = this.lookup(target, name, seen);
+      if (sym.kind !== "unknown") return sym;
+    }
+    // A submodule of a package: `import pkg` then `pkg.sub` (handled by member()), or `from pkg import sub`.
+    if (file.endsWith("__init__.py")) {
+      const sub = this.resolveImport(name, 1, file);
+      if (sub) return { kind: "module", file: sub, module: this.moduleName(sub) };
+    }
+    return { kind: "unknown", reason: `\`${name}\` is not defined in ${file}` };
+  }
+
+  private importTarget(file: string, module: string, level: number, name: string | null, seen: Set<string>): Symbol {
+    if (name === null) {
+      // `import a.b` binds `a`; `import a.b as c` binds c → a.b.
+      const target = this.resolveModule(module, file);
+      if (target) return { kind: "module", file: target, module };
+      const first = module.split(".")[0]!;
+      const firstTarget = this.resolveModule(first, file);
+      if (firstTarget && module !== first) return { kind: "module", file: firstTarget, module: first };
+      return { kind: "external", dotted: module };
+    }
+    const target = this.resolveImport(module, level, file);
+    if (target) {
+      const sym = this.lookup(target, name, seen);
+      if (sym.kind !== "unknown") return sym;
+      // `from pkg import submodule`
+      const sub = this.resolveImport(module ? `${module}.${name}` : name, level, file);
+      if (sub) return { kind: "module", file: sub, module: this.moduleName(sub) };
+      return sym;
+    }
+    const sub = level === 0 ? this.resolveModule(`${module}.${name}`, file) : this.resolveImport(module ? `${module}.${name}` : name, level, file);
+    if (sub) return { kind: "module", file: sub, module: this.moduleName(sub) };
+    if (level > 0) return { kind: "unknown", reason: `cannot resolve relative import in ${file}` };
+    return { kind: "external", dotted: `${module}.${name}` };
+  }
+
+  /** Resolve an attribute of a resolved symbol (`models.Model`, `db.Base`, `Base.metadata`). */
+  member(sym: Symbol, attr: string, seen?: Set<string>): Symbol {
+    switch (sym.kind) {
+      case "external":
+        return { kind: "external", dotted: `${sym.dotted}.${attr}` };
+      case "module": {
+        const s = this.lookup(sym.file, attr, seen);
+        if (s.kind !== "unknown") return s;
+        const sub = this.resolveModule(`${sym.module}.${attr}`, sym.file);
+        if (sub) return { kind: "module", file: sub, module: `${sym.module}.${attr}` };
+        return s;
+      }
+      default:
+        return { kind: "unknown", reason: `attribute \`${attr}\` of a ${sym.kind}` };
+    }
+  }
+
+  /** Resolve a name/attribute expression in the scope of `file`'s module. */
+  resolveExpr(file: string, e: Expr): Symbol {
+    if (e.kind === "name") return this.lookup(file, e.id);
+    if (e.kind === "attr") {
+      const base = this.resolveExpr(file, e.value);
+      if (base.kind === "unknown") return base;
+      return this.member(base, e.attr);
+    }
+    return { kind: "unknown", reason: "not a name" };
+  }
+}
+
+function commonPrefix(a: string, b: string): number {
+  const pa = a.split("/");
+  const pb = b.split("/");
+  let n = 0;
+  while (n < pa.length && n < pb.length && pa[n] === pb[n]) n++;
+  return n;
+}

@@ -1,0 +1,399 @@
+/**
+ * SQLAlchemy, statically: declarative bases and the MetaData each one carries, mapped classes and
+ * their tables, imperative `Table(...)` objects, and metadata expressions (`Base.metadata`,
+ * `[a.metadata, b]`) resolved to MetaData identities.
+ */
+import type { Expr } from "../python/ast.js";
+import { argument, calleeName, dottedName, keyword, stringValue } from "../python/ast.js";
+import type { ClassFact, FileFacts } from "../extract/facts.js";
+import { literal } from "../extract/literal.js";
+import type { Diagnostic, Loc, TableKey } from "../types.js";
+import { locOf } from "../types.js";
+import type { ModuleIndex, Symbol } from "./modules.js";
+import { stringOf } from "./values.js";
+import type { ProjectFacts, SqlaMetadata, SqlaTable } from "./types.js";
+
+const SQLMODEL_METADATA = "sqlmodel:SQLModel.metadata";
+
+/** A resolved declarative base: its metadata, and how tables of its classes are named. */
+interface BaseInfo {
+  metadataId: string | null;
+  /** "sqlmodel": only `table=True` classes map; "flask": snake_case automatic names. */
+  flavour: "plain" | "sqlmodel" | "flask";
+  schema: string | null;
+}
+
+/** What one class is, for SQLAlchemy. */
+type ClassKind =
+  | { kind: "base"; base: BaseInfo }
+  | { kind: "mapped"; base: BaseInfo; table: TableKey | null; hasOwnTable: boolean; tablenameUnknown: string | null }
+  | { kind: "none" };
+
+export interface SqlaContext {
+  index: ModuleIndex;
+  metadata: Map<string, SqlaMetadata>;
+  classCache: Map<string, ClassKind>;
+  /** `MetaData(schema=...)` defaults, by metadata id. */
+  schemas: Map<string, string>;
+}
+
+export function newSqlaContext(index: ModuleIndex): SqlaContext {
+  return { index, metadata: new Map(), classCache: new Map(), schemas: new Map() };
+}
+
+export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics: Diagnostic[]): ProjectFacts["sqlalchemy"] {
+  const tables: SqlaTable[] = [];
+  const incomplete = new Set<string>();
+  for (const f of files) {
+    for (const cls of f.classes) {
+      const k = classKind(ctx, f.file, cls, new Set());
+      if (k.kind !== "mapped" || !k.hasOwnTable) continue;
+      if (k.base.metadataId === null) continue;
+      if (k.table === null) {
+        if (k.tablenameUnknown) {
+          incomplete.add(k.base.metadataId);
+          diagnostics.push({
+            code: "unresolved",
+        severity: "info",
+            message: `cannot tell the table name of \`${cls.name}\` statically (${k.tablenameUnknown}); declare it with a literal __tablename__ or in config`,
+            loc: locOf(f.file, cls.span),
+          });
+        }
+        continue;
+      }
+      tables.push({
+        table: k.table,
+        metadataId: k.base.metadataId,
+        what: `class ${cls.name}`,
+        className: cls.name,
+        reflected: isReflectedTable(cls),
+        loc: locOf(f.file, cls.span),
+      });
+    }
+    // Imperative tables: `users = Table("users", metadata, ...)`.
+    for (const b of f.bindings) {
+      if (b.op !== "=" || b.value.kind !== "call") continue;
+      const t = tableCall(ctx, f.file, b.value);
+      if (t) tables.push({ ...t, what: `Table("${t.table.name}") bound to \`${b.name}\``, className: null, loc: locOf(f.file, b.span) });
+    }
+  }
+  return {
+    metadata: [...ctx.metadata.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    tables,
+    incompleteMetadata: [...incomplete].sort(),
+  };
+}
+
+function isReflectedTable(cls: ClassFact): boolean {
+  const t = cls.attrs["__table__"]?.value;
+  return t?.kind === "call" && (keyword(t, "autoload_with") !== null || literal(keyword(t, "autoload")) === true);
+}
+
+/** `Table("name", metadata, ..., schema=..., autoload_with=...)`, if `e` is one. */
+function tableCall(ctx: SqlaContext, file: string, e: Extract<Expr, { kind: "call" }>): Omit<SqlaTable, "what" | "className" | "loc"> | null {
+  if (calleeName(e) !== "Table") return null;
+  const sym = ctx.index.resolveExpr(file, e.func);
+  if (sym.kind === "external" && !/^sqlalchemy\b/.test(sym.dotted)) return null;
+  const name = stringOf(ctx.index, file, e.args[0]);
+  const md = e.args[1] ? resolveMetadata(ctx, file, e.args[1]) : null;
+  if (name === null || !md || md.ids.length !== 1) return null;
+  const schemaArg = stringOf(ctx.index, file, keyword(e, "schema"));
+  const schema = schemaArg ?? metadataSchema(ctx, md.ids[0]!);
+  const reflected = keyword(e, "autoload_with") !== null || literal(keyword(e, "autoload")) === true;
+  return { table: { schema, name }, metadataId: md.ids[0]!, reflected };
+}
+
+function metadataSchema(ctx: SqlaContext, id: string): string | null {
+  return ctx.schemas.get(id) ?? null;
+}
+
+function registerMetadata(ctx: SqlaContext, id: string, label: string, loc: Loc, schema: string | null = null): string {
+  if (!ctx.metadata.has(id)) ctx.metadata.set(id, { id, label, loc });
+  if (schema) ctx.schemas.set(id, schema);
+  return id;
+}
+
+// ---------------------------------------------------------------- metadata expressions
+
+export interface MetadataRefs {
+  ids: string[];
+  /** Why some part could not be resolved, or null. */
+  unresolved: string | null;
+}
+
+/** Resolve an expression naming one or more MetaData objects. */
+export function resolveMetadata(ctx: SqlaContext, file: string, e: Expr, depth = 0): MetadataRefs {
+  if (depth > 10) return { ids: [], unresolved: "too many indirections" };
+  switch (e.kind) {
+    case "const":
+      return e.value === null ? { ids: [], unresolved: null } : { ids: [], unresolved: "not a MetaData" };
+    case "list":
+    case "tuple": {
+      const out: MetadataRefs = { ids: [], unresolved: null };
+      for (const x of e.elts) {
+        const r = resolveMetadata(ctx, file, x, depth + 1);
+        out.ids.push(...r.ids);
+        out.unresolved ??= r.unresolved;
+      }
+      return out;
+    }
+    case "name":
+    case "attr": {
+      // `X.metadata`: the metadata of a declarative base (or Flask-SQLAlchemy `db`).
+      if (e.kind === "attr" && e.attr === "metadata") {
+        const owner = ctx.index.resolveExpr(file, e.value);
+        const id = metadataOfOwner(ctx, owner, dottedName(e) ?? "metadata");
+        if (id) return { ids: [id], unresolved: null };
+      }
+      const sym = ctx.index.resolveExpr(file, e);
+      return metadataOfSymbol(ctx, sym, dottedName(e) ?? "?", depth);
+    }
+    case "call":
+      return { ids: [], unresolved: `\`${dottedName(e.func) ?? "a call"}(...)\` is computed at run time` };
+    default:
+      return { ids: [], unresolved: "not a name" };
+  }
+}
+
+function metadataOfSymbol(ctx: SqlaContext, sym: Symbol, label: string, depth: number): MetadataRefs {
+  if (sym.kind === "value") {
+    const v = sym.value;
+    if (v.kind === "call" && calleeName(v) === "MetaData") {
+      const schema = stringOf(ctx.index, sym.file, keyword(v, "schema"));
+      return { ids: [registerMetadata(ctx, `${sym.file}#${sym.name}`, sym.name, locOf(sym.file, v.span), schema)], unresolved: null };
+    }
+    return resolveMetadata(ctx, sym.file, v, depth + 1);
+  }
+  if (sym.kind === "external") {
+    if (/^sqlmodel\.(?:main\.)?SQLModel\.metadata$/.test(sym.dotted)) return { ids: [sqlmodelMetadata(ctx)], unresolved: null };
+    return { ids: [], unresolved: `\`${label}\` comes from outside the project (${sym.dotted})` };
+  }
+  if (sym.kind === "unknown") return { ids: [], unresolved: sym.reason };
+  return { ids: [], unresolved: `\`${label}\` is not a MetaData` };
+}
+
+function sqlmodelMetadata(ctx: SqlaContext): string {
+  return registerMetadata(ctx, SQLMODEL_METADATA, "SQLModel.metadata", { file: "sqlmodel", line: 1, column: 1, endLine: 1, endColumn: 1 });
+}
+
+function metadataOfOwner(ctx: SqlaContext, owner: Symbol, label: string): string | null {
+  if (owner.kind === "class") {
+    const k = classKind(ctx, owner.file, owner.cls, new Set());
+    if (k.kind === "base" || k.kind === "mapped") return k.base.metadataId;
+    return null;
+  }
+  if (owner.kind === "value") {
+    const b = baseFromValue(ctx, owner.file, owner.name, owner.value);
+    if (b) return b.metadataId;
+  }
+  if (owner.kind === "external" && /^sqlmodel\.(?:main\.)?SQLModel$/.test(owner.dotted)) return sqlmodelMetadata(ctx);
+  void label;
+  return null;
+}
+
+// ---------------------------------------------------------------- bases and mapped classes
+
+/** `Base = declarative_base(...)`, `reg.generate_base()`, `db = SQLAlchemy()` → a base. */
+function baseFromValue(ctx: SqlaContext, file: string, name: string, v: Expr): BaseInfo | null {
+  if (v.kind !== "call") {
+    if (v.kind === "name" || v.kind === "attr") {
+      const sym = ctx.index.resolveExpr(file, v);
+      if (sym.kind === "value") return baseFromValue(ctx, sym.file, sym.name, sym.value);
+      if (sym.kind === "class") {
+        const k = classKind(ctx, sym.file, sym.cls, new Set());
+        return k.kind === "base" ? k.base : null;
+      }
+    }
+    return null;
+  }
+  const callee = calleeName(v);
+  const loc = locOf(file, v.span);
+  if (callee === "declarative_base") {
+    const md = keyword(v, "metadata");
+    if (md) {
+      const r = resolveMetadata(ctx, file, md);
+      return { metadataId: r.ids[0] ?? null, flavour: "plain", schema: null };
+    }
+    return { metadataId: registerMetadata(ctx, `${file}#${name}.metadata`, `${name}.metadata`, loc), flavour: "plain", schema: null };
+  }
+  if (callee === "generate_base" && v.func.kind === "attr") {
+    const reg = registryMetadata(ctx, file, v.func.value);
+    return { metadataId: reg, flavour: "plain", schema: null };
+  }
+  if (callee === "SQLAlchemy") {
+    const sym = ctx.index.resolveExpr(file, v.func);
+    if (sym.kind === "external" && sym.dotted.startsWith("flask_sqlalchemy")) {
+      return { metadataId: registerMetadata(ctx, `${file}#${name}.metadata`, `${name}.metadata`, loc), flavour: "flask", schema: null };
+    }
+  }
+  return null;
+}
+
+/** The metadata of a `registry(...)` object. */
+function registryMetadata(ctx: SqlaContext, file: string, e: Expr): string | null {
+  let call: Expr = e;
+  let at = file;
+  let name = dottedName(e) ?? "registry";
+  if (e.kind === "name" || e.kind === "attr") {
+    const sym = ctx.index.resolveExpr(file, e);
+    if (sym.kind !== "value") return null;
+    call = sym.value;
+    at = sym.file;
+    name = sym.name;
+  }
+  if (call.kind !== "call" || calleeName(call) !== "registry") return null;
+  const md = keyword(call, "metadata");
+  if (md) return resolveMetadata(ctx, at, md).ids[0] ?? null;
+  return registerMetadata(ctx, `${at}#${name}.metadata`, `${name}.metadata`, locOf(at, call.span));
+}
+
+const DECLARATIVE_BASES = /^sqlalchemy\.orm(?:\.decl_api)?\.(DeclarativeBase|DeclarativeBaseNoMeta)$/;
+
+export function classKind(ctx: SqlaContext, file: string, cls: ClassFact, visiting: Set<string>): ClassKind {
+  const key = `${file}#${cls.name}#${cls.span.line}`;
+  const cached = ctx.classCache.get(key);
+  if (cached) return cached;
+  if (visiting.has(key)) return { kind: "none" };
+  visiting.add(key);
+  const result = computeClassKind(ctx, file, cls, visiting);
+  ctx.classCache.set(key, result);
+  return result;
+}
+
+function computeClassKind(ctx: SqlaContext, file: string, cls: ClassFact, visiting: Set<string>): ClassKind {
+  const idx = ctx.index;
+  // Declarative base classes.
+  const ownMetadata = () => {
+    const md = cls.attrs["metadata"]?.value;
+    if (md) return resolveMetadataOrNew(ctx, file, cls, md);
+    return registerMetadata(ctx, `${file}#${cls.name}.metadata`, `${cls.name}.metadata`, locOf(file, cls.span));
+  };
+  for (const d of cls.decorators) {
+    const callee = d.kind === "call" ? dottedName(d.func) : dottedName(d);
+    if (callee && /(?:^|\.)as_declarative$/.test(callee)) return { kind: "base", base: { metadataId: ownMetadata(), flavour: "plain", schema: null } };
+    if (callee && /\.mapped$/.test(callee) && d.kind !== "call") {
+      const reg = registryMetadata(ctx, file, (d as Extract<Expr, { kind: "attr" }>).value);
+      const base: BaseInfo = { metadataId: reg, flavour: "plain", schema: null };
+      return mappedKind(ctx, file, cls, base, null);
+    }
+  }
+  const meta = cls.keywords["metaclass"];
+  if (meta && /DeclarativeMeta$/.test(dottedName(meta) ?? "")) return { kind: "base", base: { metadataId: ownMetadata(), flavour: "plain", schema: null } };
+
+  let inherited: BaseInfo | null = null;
+  let parentMapped: Extract<ClassKind, { kind: "mapped" }> | null = null;
+  for (const b of cls.bases) {
+    const sym = idx.resolveExpr(file, b);
+    if (sym.kind === "external") {
+      if (DECLARATIVE_BASES.test(sym.dotted)) {
+        const noMeta = sym.dotted.endsWith("NoMeta");
+        const md = cls.attrs["metadata"]?.value;
+        const metadataId = md ? resolveMetadataOrNew(ctx, file, cls, md) : noMeta ? null : ownMetadata();
+        return { kind: "base", base: { metadataId, flavour: "plain", schema: null } };
+      }
+      if (/^sqlmodel\.(?:main\.)?SQLModel$/.test(sym.dotted)) {
+        inherited ??= { metadataId: sqlmodelMetadata(ctx), flavour: "sqlmodel", schema: null };
+      }
+      continue;
+    }
+    if (sym.kind === "value") {
+      // `class X(Base)` where `Base = declarative_base()`, or `db.Model`.
+      const base = baseFromValue(ctx, sym.file, sym.name, sym.value);
+      if (base) inherited ??= base;
+      continue;
+    }
+    if (b.kind === "attr" && b.attr === "Model") {
+      const owner = idx.resolveExpr(file, b.value);
+      if (owner.kind === "value") {
+        const base = baseFromValue(ctx, owner.file, owner.name, owner.value);
+        if (base) inherited ??= base;
+      }
+      continue;
+    }
+    if (sym.kind === "class") {
+      const k = classKind(ctx, sym.file, sym.cls, visiting);
+      if (k.kind === "base") inherited ??= k.base;
+      else if (k.kind === "mapped") {
+        inherited ??= k.base;
+        parentMapped ??= k;
+      }
+    }
+  }
+  if (!inherited) return { kind: "none" };
+  return mappedKind(ctx, file, cls, inherited, parentMapped);
+}
+
+function resolveMetadataOrNew(ctx: SqlaContext, file: string, cls: ClassFact, md: Expr): string | null {
+  if (md.kind === "call" && calleeName(md) === "MetaData") {
+    const schema = stringOf(ctx.index, file, keyword(md, "schema"));
+    return registerMetadata(ctx, `${file}#${cls.name}.metadata`, `${cls.name}.metadata`, locOf(file, md.span), schema);
+  }
+  return resolveMetadata(ctx, file, md).ids[0] ?? null;
+}
+
+function mappedKind(
+  ctx: SqlaContext,
+  file: string,
+  cls: ClassFact,
+  base: BaseInfo,
+  parentMapped: Extract<ClassKind, { kind: "mapped" }> | null,
+): ClassKind {
+  const idx = ctx.index;
+  if (literal(cls.attrs["__abstract__"]?.value) === true) return { kind: "mapped", base, table: null, hasOwnTable: false, tablenameUnknown: null };
+  if (base.flavour === "sqlmodel" && literal(cls.keywords["table"]) !== true) return { kind: "base", base };
+  const schema = tableArgsSchema(ctx, file, cls) ?? (base.metadataId ? metadataSchema(ctx, base.metadataId) : null);
+  // `__table__ = Table("x", Base.metadata, ...)`
+  const tbl = cls.attrs["__table__"]?.value;
+  if (tbl && tbl.kind === "call") {
+    const name = stringOf(idx, file, argument(tbl, 0, "name"));
+    const s = stringOf(idx, file, keyword(tbl, "schema")) ?? schema;
+    return { kind: "mapped", base, table: name === null ? null : { schema: s, name }, hasOwnTable: true, tablenameUnknown: name === null ? "__table__ name is not a literal" : null };
+  }
+  const tn = cls.attrs["__tablename__"];
+  if (tn) {
+    const name = stringOf(idx, file, tn.value);
+    return { kind: "mapped", base, table: name === null ? null : { schema, name }, hasOwnTable: true, tablenameUnknown: name === null ? "__tablename__ is computed" : null };
+  }
+  const declared = cls.methods["__tablename__"];
+  if (declared) {
+    const name = declaredTablename(declared.body, cls.name);
+    return { kind: "mapped", base, table: name === null ? null : { schema, name }, hasOwnTable: true, tablenameUnknown: name === null ? "@declared_attr __tablename__" : null };
+  }
+  if (parentMapped && parentMapped.hasOwnTable) {
+    // Single-table inheritance: no table of its own.
+    return { kind: "mapped", base, table: null, hasOwnTable: false, tablenameUnknown: null };
+  }
+  if (base.flavour === "sqlmodel") return { kind: "mapped", base, table: { schema, name: cls.name.toLowerCase() }, hasOwnTable: true, tablenameUnknown: null };
+  if (base.flavour === "flask") return { kind: "mapped", base, table: { schema, name: camelToSnake(cls.name) }, hasOwnTable: true, tablenameUnknown: null };
+  // A mixin or intermediate class: no table, mapping happens in subclasses.
+  return { kind: "base", base };
+}
+
+/** `@declared_attr def __tablename__(cls): return cls.__name__.lower()` and literal returns. */
+function declaredTablename(body: import("../python/ast.js").Stmt[], className: string): string | null {
+  for (const s of body) {
+    if (s.kind !== "return" || !s.value) continue;
+    const v = s.value;
+    if (v.kind === "str") return v.value;
+    if (v.kind === "call" && v.func.kind === "attr" && v.func.attr === "lower" && dottedName(v.func.value) === "cls.__name__") return className.toLowerCase();
+    if (dottedName(v) === "cls.__name__") return className;
+  }
+  return null;
+}
+
+/** Flask-SQLAlchemy's automatic table name. */
+export function camelToSnake(name: string): string {
+  return name
+    .replace(/([a-z\d])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z\d]+)/g, "$1_$2")
+    .toLowerCase();
+}
+
+function tableArgsSchema(ctx: SqlaContext, file: string, cls: ClassFact): string | null {
+  const ta = cls.attrs["__table_args__"]?.value;
+  if (!ta) return null;
+  const dict = ta.kind === "dict" ? ta : ta.kind === "tuple" && ta.elts.at(-1)?.kind === "dict" ? ta.elts.at(-1)! : null;
+  if (!dict || dict.kind !== "dict") return null;
+  for (const it of dict.items) if (stringValue(it.key) === "schema") return stringOf(ctx.index, file, it.value);
+  return null;
+}

@@ -1,0 +1,100 @@
+/** ProjectFacts: what the linker concluded about the whole project. Plain JSON-able data. */
+import type { Diagnostic, Loc, TableKey } from "../types.js";
+
+export interface DjangoApp {
+  /** Python module path of the app (`django.contrib.auth`, `shop`). */
+  name: string;
+  label: string;
+  /** Folder of a project app; null for apps outside the project. */
+  dir: string | null;
+  origin: "project" | "catalog" | "unresolved";
+  loc: Loc;
+}
+
+/** One Django statement about one table (model, M2M, migration operation, contrib app). */
+export interface DjangoClaim {
+  table: TableKey;
+  source: "model" | "m2m" | "migration" | "builtin";
+  action: "creates" | "maps" | "drops" | "renames" | "alters";
+  /** For renames: the table's new name. */
+  newName?: string;
+  /** False for `managed = False` models (and their migrations' CreateModel): no DDL. */
+  managed: boolean;
+  /** Human description: "model shop.Order", "CreateModel Order (shop 0001_initial)". */
+  what: string;
+  app: string;
+  loc: Loc;
+}
+
+export interface SqlaMetadata {
+  id: string;
+  /** How the code names it: `Base.metadata`, `mirrors`. */
+  label: string;
+  loc: Loc;
+}
+
+export interface SqlaTable {
+  table: TableKey;
+  metadataId: string;
+  /** `class UserMirror` / `Table("auth_user", ...)`. */
+  what: string;
+  className: string | null;
+  /** `autoload_with=` / `autoload=True`: reflection of an existing table, a read. */
+  reflected: boolean;
+  loc: Loc;
+}
+
+export interface AlembicRevisionClaim {
+  table: TableKey;
+  action: "creates" | "drops" | "alters" | "renames";
+  newName?: string;
+  op: string;
+  revision: string | null;
+  loc: Loc;
+}
+
+export type VerdictResult = "excluded" | "included" | "unknown";
+
+/** What `alembic revision --autogenerate` would do with a table that exists only in the database. */
+export interface Verdict {
+  result: VerdictResult;
+  /** Why, in words: "include_object returns False (env.py:31)". */
+  reason: string;
+  /** The line that decided it, when one did. */
+  decidedAt: Loc | null;
+}
+
+export interface AlembicEnv {
+  file: string;
+  /** The online `context.configure(...)` call findings are reported at. */
+  configureLoc: Loc;
+  scriptDir: string;
+  versionDirs: string[];
+  target: { metadataIds: string[]; unresolved: string | null; loc: Loc | null };
+  /** Filters as configured, for messages: "include_object=include_object (env.py:20)". */
+  filters: string[];
+  /** tableId → verdict for the table existing in the database but not in target_metadata. */
+  verdicts: Record<string, Verdict>;
+  revisions: Array<{ file: string; revision: string | null; downRevision: string[] | null; loc: Loc }>;
+  claims: AlembicRevisionClaim[];
+}
+
+export interface ProjectFacts {
+  django: {
+    detected: boolean;
+    settingsFiles: string[];
+    authUserModel: string | null;
+    apps: DjangoApp[];
+    claims: DjangoClaim[];
+  };
+  sqlalchemy: {
+    metadata: SqlaMetadata[];
+    tables: SqlaTable[];
+    /** Metadata holding a class whose table name could not be read: its table set is incomplete. */
+    incompleteMetadata: string[];
+  };
+  alembic: {
+    envs: AlembicEnv[];
+  };
+  diagnostics: Diagnostic[];
+}

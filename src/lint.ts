@@ -1,0 +1,155 @@
+/**
+ * The pipeline: discover → read → parse/extract → link → graph → rules. One call is one lint run;
+ * everything it caches lives in this call (no module-level state), so runs never interfere.
+ */
+import { statSync } from "node:fs";
+import path from "node:path";
+import type { Finding, Diagnostic, SeverityOrOff } from "./types.js";
+import { discover } from "./project/discover.js";
+import type { SourceFile } from "./project/discover.js";
+import { readSource, DEFAULT_MAX_FILE_BYTES } from "./project/read.js";
+import { worthParsing } from "./project/prefilter.js";
+import { PythonParser } from "./python/parse.js";
+import { extractFile } from "./extract/index.js";
+import type { FileFacts } from "./extract/facts.js";
+import { parseIni } from "./extract/alembic/ini.js";
+import type { IniFacts } from "./extract/alembic/ini.js";
+import { link } from "./link/index.js";
+import type { ProjectFacts } from "./link/types.js";
+import { OwnershipGraph } from "./graph/index.js";
+import { loadRules } from "./engine/rules.js";
+import { runRules } from "./engine/index.js";
+import type { Rule } from "./rule.js";
+
+export interface LintOptions {
+  /** Files or folders to lint; relative ones are taken from `cwd`. Default: ["."]. */
+  paths?: string[];
+  cwd?: string;
+  /** ruleId → severity or "off". */
+  rules?: Record<string, SeverityOrOff>;
+  ruleOptions?: Record<string, Record<string, unknown>>;
+  /** Only error-severity findings. */
+  quiet?: boolean;
+  /** Extra ignore globs (relative to each root). */
+  ignore?: string[];
+  maxFileBytes?: number;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  /** Files read (Python and ini). */
+  filesScanned: number;
+  /** The folder finding paths are relative to. */
+  base: string;
+  project: ProjectFacts;
+  graph: OwnershipGraph;
+  rules: Rule[];
+}
+
+/** A problem with the invocation itself (exit code 2). */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export async function lint(options: LintOptions = {}): Promise<LintResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const roots = (options.paths && options.paths.length > 0 ? options.paths : ["."]).map((p) => path.resolve(cwd, p));
+  for (const r of roots) {
+    try {
+      statSync(r);
+    } catch {
+      throw new UsageError(`path does not exist: ${path.relative(cwd, r) || r}`);
+    }
+  }
+  const base = commonBase(roots);
+  const sources = await discover({ roots, base, ignore: options.ignore ?? [] });
+  const rules = await loadRules();
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+
+  const parser = new PythonParser();
+  const diagnostics: Diagnostic[] = [];
+  const byRel = new Map<string, SourceFile>(sources.map((s) => [s.rel, s]));
+  const cache = new Map<string, FileFacts | null>();
+  let filesScanned = 0;
+
+  /** Files the prefilter passed over: read again only if an import leads to them. */
+  const deferred = new Set<string>();
+
+  const load = (rel: string, force: boolean): FileFacts | null => {
+    if (cache.has(rel)) return cache.get(rel)!;
+    const src = byRel.get(rel);
+    if (!src || src.kind !== "python") return null;
+    const read = readSource(src.abs, rel, maxBytes);
+    if (!deferred.has(rel)) {
+      filesScanned++;
+      diagnostics.push(...read.diagnostics);
+    }
+    if (read.text === null) {
+      cache.set(rel, null);
+      return null;
+    }
+    const text = read.text;
+    if (!force && !worthParsing(rel, text)) {
+      deferred.add(rel);
+      return null;
+    }
+    deferred.delete(rel);
+    let facts: FileFacts | null = null;
+    try {
+      facts = extractFile(rel, text, parser);
+      diagnostics.push(...facts.diagnostics);
+    } catch (e) {
+      diagnostics.push({
+        code: "unreadable-file",
+        severity: "warning",
+        message: `internal error while reading this file: ${e instanceof Error ? e.message : String(e)}`,
+        loc: { file: rel, line: 1, column: 1, endLine: 1, endColumn: 1 },
+      });
+    }
+    cache.set(rel, facts);
+    return facts;
+  };
+
+  const parsed: FileFacts[] = [];
+  const inis: IniFacts[] = [];
+  for (const s of sources) {
+    if (s.kind === "python") {
+      const f = load(s.rel, false);
+      if (f) parsed.push(f);
+    } else {
+      const read = readSource(s.abs, s.rel, maxBytes);
+      filesScanned++;
+      diagnostics.push(...read.diagnostics);
+      if (read.text !== null && /script_location/.test(read.text)) inis.push(parseIni(s.rel, read.text));
+    }
+  }
+
+  const project = link({
+    pythonFiles: sources.filter((s) => s.kind === "python").map((s) => s.rel),
+    parsed,
+    inis,
+    load: (rel) => load(rel, true),
+  });
+  const graph = new OwnershipGraph(project);
+  const findings = runRules(rules, graph, project, [...diagnostics, ...project.diagnostics], {
+    ruleSeverities: options.rules ?? {},
+    ruleOptions: options.ruleOptions ?? {},
+    quiet: options.quiet ?? false,
+  });
+  return { findings, filesScanned, base, project, graph, rules };
+}
+
+function commonBase(roots: string[]): string {
+  const dirs = roots.map((r) => {
+    try {
+      return statSync(r).isDirectory() ? r : path.dirname(r);
+    } catch {
+      return path.dirname(r);
+    }
+  });
+  let base = dirs[0]!;
+  for (const d of dirs.slice(1)) {
+    while (!(d === base || d.startsWith(base + path.sep))) base = path.dirname(base);
+  }
+  return base;
+}
