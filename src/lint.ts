@@ -53,14 +53,15 @@ export class UsageError extends Error {
 
 export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const cwd = options.cwd ?? process.cwd();
-  const roots = (options.paths && options.paths.length > 0 ? options.paths : ["."]).map((p) => path.resolve(cwd, p));
-  for (const r of roots) {
+  const given = options.paths && options.paths.length > 0 ? options.paths : ["."];
+  for (const p of given) {
     try {
-      statSync(r);
+      statSync(path.resolve(cwd, p));
     } catch {
-      throw new UsageError(`path does not exist: ${path.relative(cwd, r) || r}`);
+      throw new UsageError(`path does not exist: ${p}`);
     }
   }
+  const roots = given.map((p) => path.resolve(cwd, p));
   const base = commonBase(roots);
   const sources = await discover({ roots, base, ignore: options.ignore ?? [] });
   const rules = await loadRules();

@@ -52,7 +52,7 @@ export function decode(buf: Buffer, rel: string): ReadResult {
     const cookie = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/m.exec(head);
     if (cookie) {
       try {
-        return { text: new TextDecoder(cookie[1]!.toLowerCase()).decode(body), diagnostics: [] };
+        return { text: new TextDecoder(whatwgLabel(cookie[1]!)).decode(body), diagnostics: [] };
       } catch {
         /* unknown label: fall through */
       }
@@ -69,6 +69,13 @@ export function decode(buf: Buffer, rel: string): ReadResult {
       ],
     };
   }
+}
+
+/** Python codec names → WHATWG encoding labels (`latin-1` → `latin1`, `utf-8-sig` → `utf-8`). */
+function whatwgLabel(codec: string): string {
+  const c = codec.toLowerCase().replace(/_/g, "-");
+  const aliases: Record<string, string> = { "latin-1": "latin1", "iso-latin-1": "latin1", l1: "latin1", "utf-8-sig": "utf-8", utf8: "utf-8", "cp-1252": "cp1252" };
+  return aliases[c] ?? c;
 }
 
 function fail(rel: string, code: Diagnostic["code"], severity: Diagnostic["severity"], message: string): ReadResult {

@@ -1,0 +1,95 @@
+/** The command line: flags, exit codes, formats. */
+import path from "node:path";
+import { FIXTURES, runCli } from "./helpers.js";
+import type { JsonReport } from "./helpers.js";
+
+const SHOP = path.join(FIXTURES, "example-shop");
+const CLEAN = path.join(FIXTURES, "clean-mirror-on-separate-metadata");
+
+describe("cli", () => {
+  test("exit 1 on error findings, 0 on a clean project", () => {
+    expect(runCli([SHOP]).status).toBe(1);
+    expect(runCli([CLEAN]).status).toBe(0);
+  });
+
+  test("--format json prints exactly one JSON document with the documented shape", () => {
+    const run = runCli([SHOP, "--format", "json"]);
+    const doc = JSON.parse(run.stdout) as JsonReport;
+    expect(doc.version).toBe(1);
+    expect(Object.keys(doc.summary).sort()).toEqual(["errors", "filesScanned", "infos", "warnings"]);
+    for (const f of doc.findings) {
+      expect(typeof f.message).toBe("string");
+      expect(f.file).not.toMatch(/\\|^\//);
+      expect(f.line).toBeGreaterThanOrEqual(1);
+      expect(f.column).toBeGreaterThanOrEqual(1);
+    }
+    // Sorted by file, line, column, ruleId.
+    const keys = doc.findings.map((f) => [f.file, f.line, f.column, f.ruleId] as const);
+    const sorted = [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0)));
+    expect(keys).toEqual(sorted);
+  });
+
+  test("output is byte-identical between runs", () => {
+    expect(runCli([SHOP, "--format", "json"]).stdout).toBe(runCli([SHOP, "--format", "json"]).stdout);
+  });
+
+  test("--rule turns a rule off or changes its severity", () => {
+    const off = JSON.parse(runCli([SHOP, "--format", "json", "--rule", "double-ownership=off"]).stdout) as JsonReport;
+    expect(off.findings.some((f) => f.ruleId === "double-ownership")).toBe(false);
+    const run = runCli([SHOP, "--format", "json", "--rule", "double-ownership=warning", "--rule", "readonly-model-in-target-metadata=off", "--rule", "missing-django-migrations-exclusion=info"]);
+    const doc = JSON.parse(run.stdout) as JsonReport;
+    expect(doc.findings.find((f) => f.ruleId === "double-ownership")?.severity).toBe("warning");
+    expect(doc.summary.errors).toBe(0);
+    expect(run.status).toBe(0);
+  });
+
+  test("--rule with an unknown id: exit 2 and the nearest id", () => {
+    const run = runCli([SHOP, "--rule", "double-owner=off"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/unknown rule "double-owner"; did you mean "double-ownership"\?/);
+  });
+
+  test("--rule with a bad severity: exit 2", () => {
+    const run = runCli([SHOP, "--rule", "double-ownership=fatal"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/severity must be one of off, info, warning, error/);
+  });
+
+  test("--quiet reports errors only", () => {
+    const doc = JSON.parse(runCli([SHOP, "--format", "json", "--quiet"]).stdout) as JsonReport;
+    expect(doc.findings.length).toBeGreaterThan(0);
+    expect(doc.findings.every((f) => f.severity === "error")).toBe(true);
+  });
+
+  test("unknown flags and formats are usage errors", () => {
+    expect(runCli([SHOP, "--frobnicate"]).status).toBe(2);
+    const bad = runCli([SHOP, "--format", "xml"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/format/);
+  });
+
+  test("--version and --help", () => {
+    const v = runCli(["--version"]);
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = runCli(["--help"]);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/--format/);
+    expect(h.stdout).toMatch(/--rule/);
+  });
+
+  test("stylish: grouped by file, no colour codes with --no-color, a summary line", () => {
+    const run = runCli([SHOP, "--no-color"]);
+    expect(run.stdout).not.toMatch(/\u001b\[/);
+    expect(run.stdout).toMatch(/^alembic\/env\.py$/m);
+    expect(run.stdout).toMatch(/✖ 3 errors, \d+ warnings, 0 infos in \d+ files scanned/);
+    const colored = runCli([SHOP, "--color"]);
+    expect(colored.stdout).toMatch(/\u001b\[/);
+  });
+
+  test("a relative path is reported relative to that root", () => {
+    const run = runCli(["fixtures/example-shop", "--format", "json"]);
+    const doc = JSON.parse(run.stdout) as JsonReport;
+    expect(doc.findings.some((f) => f.file === "alembic/env.py")).toBe(true);
+  });
+});
