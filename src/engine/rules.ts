@@ -16,7 +16,9 @@ export async function loadRules(): Promise<Rule[]> {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(ext) && !f.endsWith(`.d${ext}`) && !f.startsWith("index."))
     .sort();
-  const rules = await Promise.all(files.map(async (f) => (await import(pathToFileURL(path.join(dir, f)).href)).default as Rule));
+  // One at a time: jest's ESM loader mishandles concurrent dynamic imports of shared modules.
+  const rules: Rule[] = [];
+  for (const f of files) rules.push((await import(pathToFileURL(path.join(dir, f)).href)).default as Rule);
   for (const [i, r] of rules.entries()) {
     if (!r || typeof r.run !== "function") throw new Error(`rules/${files[i]} does not export a rule as default`);
     if (`${r.id}${ext}` !== files[i]) throw new Error(`rules/${files[i]} defines rule "${r.id}": the file name must be the rule id`);
