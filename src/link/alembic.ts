@@ -167,14 +167,14 @@ function verdictForCall(inp: AlembicInputs, host: EvalHost, f: FileFacts, call: 
 
   const nameFilter = call.kwargs["include_name"];
   if (nameFilter) {
-    const fn = filterFunction(inp, evaluator, f, nameFilter);
+    const fn = filterFunction(evaluator, f, nameFilter);
     const r = evaluator.call(fn, [py(t.name), py("table"), { t: "dict", entries: [[py("schema_name"), py(t.schema)]] }]);
     if (r.truth === false) return { result: "excluded", reason: `include_name returns False`, decidedAt: at(r.decidedAt) ?? locOf(f.file, nameFilter.span) };
     if (r.truth === "unknown") unknownReason = { result: "unknown", reason: `include_name: ${r.why}`, decidedAt: at(r.decidedAt) ?? locOf(f.file, nameFilter.span) };
   }
   const objFilter = call.kwargs["include_object"];
   if (objFilter) {
-    const fn = filterFunction(inp, evaluator, f, objFilter);
+    const fn = filterFunction(evaluator, f, objFilter);
     const obj: Val = { t: "table", name: t.name, schema: t.schema, reflected: true };
     const r = evaluator.call(fn, [obj, py(t.name), py("table"), py(true), py(null)]);
     if (r.truth === false) return { result: "excluded", reason: `include_object returns False`, decidedAt: at(r.decidedAt) ?? locOf(f.file, objFilter.span) };
@@ -196,19 +196,16 @@ function py(v: string | number | boolean | null): Val {
   return { t: "py", v };
 }
 
-function filterFunction(inp: AlembicInputs, ev: FilterEvaluator, f: FileFacts, e: Expr): Val {
-  if (e.kind === "lambda") return ev.eval(e, f.file, new Map());
-  if (e.kind === "name" || e.kind === "attr") {
-    // Functions nested in run_migrations_online() are not module-level: look there first.
-    if (e.kind === "name" && f.functions[e.id]) {
-      const fn = f.functions[e.id]!;
-      return { t: "func", file: f.file, params: fn.params, body: fn.body };
-    }
-    const sym = inp.index.resolveExpr(f.file, e);
-    if (sym.kind === "function") return { t: "func", file: sym.file, params: sym.fn.params, body: sym.fn.body };
-    return { t: "unknown", why: sym.kind === "unknown" ? sym.reason : `\`${dottedName(e)}\` is not a function` };
+function filterFunction(ev: FilterEvaluator, f: FileFacts, e: Expr): Val {
+  // Functions nested in run_migrations_online() are not module-level: look there first.
+  if (e.kind === "name" && f.functions[e.id]) {
+    const fn = f.functions[e.id]!;
+    return { t: "func", file: f.file, params: fn.params, body: fn.body };
   }
-  return { t: "unknown", why: "the filter is built at run time" };
+  // Module-level defs, lambdas bound to names, imported filters.
+  const v = ev.eval(e, f.file, new Map());
+  if (v.t === "func" || v.t === "lambda" || v.t === "unknown") return v;
+  return { t: "unknown", why: `\`${dottedName(e) ?? "the filter"}\` is not a function tablewarden can read` };
 }
 
 /** A `process_revision_directives` hook that rewrites `upgrade_ops.ops` may remove drop_table ops. */

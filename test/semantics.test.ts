@@ -1,0 +1,146 @@
+/**
+ * Unit tests of the framework semantics: Django's name truncation (values from Django 3.2's own
+ * truncate_name), the SQL scanner, and the filter evaluator on the include_object shapes real
+ * projects write.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { truncateName, parseDbTable } from "../src/link/django.js";
+import { camelToSnake } from "../src/link/sqlalchemy.js";
+import { scanSql } from "../src/extract/sql.js";
+import { lint } from "../src/lint.js";
+import { tempDir } from "./helpers.js";
+
+describe("Django names", () => {
+  test("truncate_name matches Django (md5 suffix past 63 characters)", () => {
+    expect(truncateName("shop_order")).toBe("shop_order");
+    expect(truncateName("a".repeat(70))).toBe(`${"a".repeat(59)}0f5c`);
+    expect(truncateName("verylongapplabel_averyveryveryverylongmodelnamethatkeepsgoingandgoing")).toBe(
+      "verylongapplabel_averyveryveryverylongmodelnamethatkeepsgoi8bde",
+    );
+    expect(truncateName(`x_${"é".repeat(70)}`)).toBe(`x_${"é".repeat(57)}bfe2`);
+  });
+
+  test("schema-qualified db_table", () => {
+    expect(parseDbTable('"billing"."invoice"')).toEqual({ schema: "billing", name: "invoice" });
+    expect(parseDbTable("invoice")).toEqual({ schema: null, name: "invoice" });
+  });
+
+  test("Flask-SQLAlchemy automatic names", () => {
+    expect(camelToSnake("OrderLine")).toBe("order_line");
+    expect(camelToSnake("HTTPRequestLog")).toBe("http_request_log");
+    expect(camelToSnake("User")).toBe("user");
+  });
+});
+
+describe("SQL scanner", () => {
+  test("CREATE/DROP/ALTER/RENAME/INDEX, quoted and schema-qualified names, comments and strings", () => {
+    const { effects, unparsed } = scanSql(`
+      -- CREATE TABLE commented_out (id int);
+      CREATE TABLE IF NOT EXISTS "Events" (id serial, note text default 'DROP TABLE x;');
+      create unlogged table audit.log (id int);
+      DROP TABLE IF EXISTS a, public.b CASCADE;
+      ALTER TABLE ONLY shop_order RENAME TO shop_purchase;
+      ALTER TABLE shop_order ADD COLUMN x int;
+      CREATE UNIQUE INDEX CONCURRENTLY ix ON auth_user (email);
+      /* DROP TABLE hidden; */
+      DO $$ BEGIN DROP TABLE inside_dollar; END $$;
+    `);
+    expect(effects).toEqual([
+      { action: "creates", table: { schema: null, name: "Events" } },
+      { action: "creates", table: { schema: "audit", name: "log" } },
+      { action: "drops", table: { schema: null, name: "a" } },
+      { action: "drops", table: { schema: "public", name: "b" } },
+      { action: "renames", table: { schema: null, name: "shop_order" }, newName: "shop_purchase" },
+      { action: "alters", table: { schema: null, name: "shop_order" } },
+      { action: "alters", table: { schema: null, name: "auth_user" } },
+    ]);
+    expect(unparsed).toBe(false);
+  });
+});
+
+/** Lint a tiny Django + Alembic project whose env.py has the given filter code. */
+async function verdicts(filterCode: string, configureExtra = "include_object=include_object", extraFiles: Record<string, string> = {}) {
+  const root = tempDir("eval");
+  const files: Record<string, string> = {
+    "project/__init__.py": "",
+    "project/settings.py": 'INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.sessions", "shop"]\n',
+    "shop/__init__.py": "",
+    "shop/models.py": "from django.db import models\n\nclass Order(models.Model):\n    total = models.IntegerField()\n",
+    "api/__init__.py": "",
+    "api/db.py": 'from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n\nclass Key(Base):\n    __tablename__ = "api_keys"\n',
+    "alembic.ini": "[alembic]\nscript_location = alembic\n",
+    "alembic/env.py":
+      "import re\nfrom alembic import context\nfrom api.db import Base\ntarget_metadata = Base.metadata\n\n" +
+      filterCode +
+      `\n\ndef run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata, ${configureExtra})\n`,
+    ...extraFiles,
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+  const result = await lint({ paths: [root] });
+  const env = result.project.alembic.envs[0]!;
+  const out: Record<string, string> = {};
+  for (const [t, v] of Object.entries(env.verdicts)) out[t] = v.result;
+  return out;
+}
+
+const ALL_EXCLUDED = { django_content_type: "excluded", django_migrations: "excluded", django_session: "excluded", shop_order: "excluded" };
+
+describe("filter evaluation", () => {
+  test("no filter: every Django table is included (would be dropped)", async () => {
+    expect(await verdicts("", "")).toEqual({ django_content_type: "included", django_migrations: "included", django_session: "included", shop_order: "included" });
+  });
+
+  test("reflected and compare_to is None", async () => {
+    const code = `def include_object(object, name, type_, reflected, compare_to):\n    if type_ == "table" and reflected and compare_to is None:\n        return False\n    return True`;
+    expect(await verdicts(code)).toEqual(ALL_EXCLUDED);
+  });
+
+  test("name in target_metadata.tables", async () => {
+    const code = `def include_object(obj, name, type_, reflected, compare_to):\n    if type_ == "table":\n        return name in target_metadata.tables\n    return True`;
+    expect(await verdicts(code)).toEqual(ALL_EXCLUDED);
+  });
+
+  test("a name list that forgets one table; imported and concatenated constants", async () => {
+    const code = `from api.exclusions import DJANGO\nEXCLUDE = DJANGO + ["django_session"]\ndef include_object(obj, name, type_, reflected, compare_to):\n    return not (type_ == "table" and name in EXCLUDE)`;
+    expect(await verdicts(code, "include_object=include_object", { "api/exclusions.py": 'DJANGO = ("django_content_type", "django_migrations")\n' })).toEqual({
+      ...ALL_EXCLUDED,
+      shop_order: "included",
+    });
+  });
+
+  test("include_name with a prefix tuple, early returns and a loop over prefixes", async () => {
+    const code = `PREFIXES = ("django_", "shop_")\ndef include_name(name, type_, parent_names):\n    if type_ != "table":\n        return True\n    for p in PREFIXES:\n        if name.startswith(p):\n            return False\n    return True`;
+    expect(await verdicts(code, "include_name=include_name")).toEqual(ALL_EXCLUDED);
+  });
+
+  test("any() over a generator, a regex, and a lambda", async () => {
+    expect(await verdicts(`P = ["django_", "shop_"]\ninclude_object = lambda o, n, t, r, c: not any(n.startswith(p) for p in P)`)).toEqual(ALL_EXCLUDED);
+    expect(await verdicts(`def include_object(o, name, t, r, c):\n    return not re.match(r"(django|shop)_", name)`)).toEqual(ALL_EXCLUDED);
+  });
+
+  test("falling off the end returns None, which Alembic treats as False", async () => {
+    expect(await verdicts(`def include_object(o, name, type_, r, c):\n    if name == "api_keys":\n        return True`)).toEqual(ALL_EXCLUDED);
+  });
+
+  test("reflected tables have an empty info dict", async () => {
+    expect(await verdicts(`def include_object(o, name, type_, r, c):\n    return o.info.get("managed_by_alembic", False)`)).toEqual(ALL_EXCLUDED);
+  });
+
+  test("run-time conditions are unknown, never guessed", async () => {
+    const code = `import os\ndef include_object(o, name, type_, r, c):\n    if os.environ.get("KEEP") == name:\n        return True\n    return name in target_metadata.tables`;
+    expect(await verdicts(code)).toEqual({ django_content_type: "unknown", django_migrations: "unknown", django_session: "unknown", shop_order: "unknown" });
+  });
+
+  test("a runtime condition that cannot change the answer is still decided", async () => {
+    const code = `import os\ndef include_object(o, name, type_, r, c):\n    if os.environ.get("VERBOSE"):\n        print(name)\n    if type_ == "table" and r and c is None:\n        return False\n    return True`;
+    expect(await verdicts(code)).toEqual(ALL_EXCLUDED);
+  });
+
+  test("filters passed through **kwargs are unknown", async () => {
+    expect(await verdicts("ARGS = {}", "**ARGS")).toEqual({ django_content_type: "unknown", django_migrations: "unknown", django_session: "unknown", shop_order: "unknown" });
+  });
+});
