@@ -9,6 +9,8 @@ import { hideBin } from "yargs/helpers";
 import { lint, UsageError } from "./lint.js";
 import { FORMATS, format } from "./report/index.js";
 import type { Format } from "./report/index.js";
+import { TABLE_FORMATS, formatTables } from "./report/tables.js";
+import type { TableFormat } from "./report/tables.js";
 import type { SeverityOrOff } from "./types.js";
 import { loadRules } from "./engine/rules.js";
 import { knownIds } from "./engine/index.js";
@@ -65,19 +67,49 @@ function parseSize(text: string): number {
   return Math.round(unit.startsWith("k") ? n * 1024 : unit.startsWith("m") ? n * 1024 * 1024 : n);
 }
 
+type Outcome = { code: number };
+
+function commonOptions<T>(y: import("yargs").Argv<T>) {
+  return y
+    .positional("paths", { type: "string", array: true, default: ["."], describe: "Files or folders to lint" })
+    .option("max-file-size", { type: "string", default: "2MB", describe: "Skip larger files (with an info finding)" });
+}
+
 export async function main(argv: string[]): Promise<number> {
   let debug = argv.includes("--debug");
+  const outcome: Outcome = { code: 0 };
   try {
+    const rules = await loadRules();
     const parser = yargs(argv)
       .scriptName("tablewarden")
       .usage("$0 [paths..]\n\nCheck that Django and Alembic never manage the same PostgreSQL tables.")
-      .command("$0 [paths..]", false as unknown as string)
-      .positional("paths", { type: "string", array: true, default: ["."], describe: "Files or folders to lint" })
-      .option("format", { alias: "f", choices: FORMATS, default: "stylish" as Format, describe: "Output format" })
-      .option("rule", { type: "string", array: true, default: [] as string[], describe: "Set a rule's severity: <id>=off|info|warning|error (repeatable)" })
-      .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })
-      .option("color", { type: "boolean", describe: "Force colours on or off (--no-color)" })
-      .option("max-file-size", { type: "string", default: "2MB", describe: "Skip larger files (with an info finding)" })
+      .command(
+        "$0 [paths..]",
+        "Lint the project(s) at paths",
+        (y) =>
+          commonOptions(y)
+            .option("format", { alias: "f", choices: FORMATS, default: "stylish" as Format, describe: "Output format" })
+            .option("rule", { type: "string", array: true, default: [] as string[], describe: "Set a rule's severity: <id>=off|info|warning|error (repeatable)" })
+            .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })
+            .option("color", { type: "boolean", describe: "Force colours on or off (--no-color)" }),
+        async (args) => {
+          const ruleSeverities = parseRuleFlags(args.rule, knownIds(rules));
+          const color = args.color ?? (Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"]);
+          const result = await lint({ paths: args.paths, rules: ruleSeverities, quiet: args.quiet, maxFileBytes: parseSize(args["max-file-size"]) });
+          process.stdout.write(format(args.format, result.findings, result.filesScanned, color));
+          outcome.code = result.findings.some((f) => f.severity === "error") ? 1 : 0;
+        },
+      )
+      .command(
+        "tables [paths..]",
+        "List every table with its owner, its claims and what Alembic's autogenerate does with it",
+        (y) => commonOptions(y).option("format", { alias: "f", choices: TABLE_FORMATS, default: "text" as TableFormat, describe: "Output format" }),
+        async (args) => {
+          const result = await lint({ paths: args.paths, maxFileBytes: parseSize(args["max-file-size"]) });
+          process.stdout.write(formatTables(result.graph.inventory(), args.format, result.project.django.settingsFiles));
+          outcome.code = 0;
+        },
+      )
       .option("debug", { type: "boolean", default: false, describe: "Print stack traces of internal errors" })
       .version(version())
       .alias("v", "version")
@@ -90,19 +122,8 @@ export async function main(argv: string[]): Promise<number> {
         throw err ?? new UsageError(msg);
       });
     const args = await parser.parseAsync();
-    if (args.help || args.version) return 0;
-    debug = args.debug;
-    const rules = await loadRules();
-    const ruleSeverities = parseRuleFlags(args.rule, knownIds(rules));
-    const color = args.color ?? (Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"]);
-    const result = await lint({
-      paths: (args.paths as string[] | undefined) ?? ["."],
-      rules: ruleSeverities,
-      quiet: args.quiet,
-      maxFileBytes: parseSize(args["max-file-size"]),
-    });
-    process.stdout.write(format(args.format, result.findings, result.filesScanned, color));
-    return result.findings.some((f) => f.severity === "error") ? 1 : 0;
+    debug = Boolean(args.debug);
+    return outcome.code;
   } catch (e) {
     if (e instanceof UsageError || (e instanceof Error && e.name === "YError")) {
       process.stderr.write(`tablewarden: ${e.message}\nRun \`tablewarden --help\` for usage.\n`);

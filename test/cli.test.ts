@@ -93,3 +93,34 @@ describe("cli", () => {
     expect(doc.findings.some((f) => f.file === "alembic/env.py")).toBe(true);
   });
 });
+
+describe("tables", () => {
+  const SWAPPED = path.join(FIXTURES, "django-table-not-excluded-m2m-swapped-user");
+
+  test("--format json lists every table with owner, claims and autogenerate's view", () => {
+    const run = runCli(["tables", SWAPPED, "--format", "json"]);
+    expect(run.status).toBe(0);
+    const doc = JSON.parse(run.stdout) as {
+      version: number;
+      settings: string[];
+      tables: Array<{ name: string; schema: string | null; owner: string; autogenerate: string | null; claims: Array<{ kind: string; file: string; line: number }> }>;
+    };
+    expect(doc.version).toBe(1);
+    expect(doc.settings).toEqual(["project/settings.py"]);
+    const row = (n: string) => doc.tables.find((t) => t.name === n);
+    // Swapped user model: no auth_user tables, the custom user's M2M tables instead.
+    expect(row("auth_user")).toBeUndefined();
+    expect(row("accounts_user_groups")).toMatchObject({ owner: "django", autogenerate: "included" });
+    expect(row("accounts_user")).toMatchObject({ owner: "django", autogenerate: "excluded" });
+    expect(row("api_keys")).toMatchObject({ owner: "alembic", autogenerate: "included" });
+    expect(row("django_migrations")?.claims[0]?.kind).toBe("builtin");
+    const names = doc.tables.map((t) => t.name);
+    expect(names).toEqual([...names].sort());
+  });
+
+  test("text format", () => {
+    const run = runCli(["tables", SWAPPED]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^shop_product_tags\s+django\s+included\s+django-m2m creates/m);
+  });
+});

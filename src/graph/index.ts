@@ -30,7 +30,17 @@ export interface TableNode {
   claims: Claim[];
 }
 
-export type Owner = "django" | "alembic" | "both" | "external";
+export type Owner = "django" | "alembic" | "both" | "external" | "unknown";
+
+/** One row of `tablewarden tables`: a table, its derived owner, its claims and autogenerate's view. */
+export interface InventoryRow {
+  name: string;
+  schema: string | null;
+  owner: Owner;
+  claims: Array<{ kind: ClaimKind; tool: Claim["tool"]; action: Claim["action"]; what: string; file: string; line: number }>;
+  /** Per env.py: "included" when autogenerate compares or would drop it, "excluded" when filtered out. */
+  autogenerate: "excluded" | "included" | "unknown" | null;
+}
 
 export class OwnershipGraph {
   private readonly nodes = new Map<string, TableNode>();
@@ -121,7 +131,31 @@ export class OwnershipGraph {
   ownerOf(node: TableNode): Owner {
     const d = this.isDjangoOwned(node);
     const a = this.alembicCreatorsOf(node).length > 0 || this.envs().some((e) => this.targetModelsFor(node, e).length > 0);
-    return d && a ? "both" : d ? "django" : a ? "alembic" : "external";
+    if (d && a) return "both";
+    if (d) return "django";
+    if (a) return "alembic";
+    return node.claims.some((c) => c.action === "maps") ? "external" : "unknown";
+  }
+
+  /** Every table with its owner and claims, sorted by schema and name. */
+  inventory(): InventoryRow[] {
+    return this.tables().map((node) => ({
+      name: node.key.name,
+      schema: node.key.schema,
+      owner: this.ownerOf(node),
+      claims: node.claims.map((c) => ({ kind: c.kind, tool: c.tool, action: c.action, what: c.what, file: c.loc.file, line: c.loc.line })),
+      autogenerate: this.autogenerateSummary(node),
+    }));
+  }
+
+  /** Autogenerate's view of a table across env.py files: in the metadata, or the filters' verdict. */
+  private autogenerateSummary(node: TableNode): InventoryRow["autogenerate"] {
+    const envs = this.envs();
+    if (envs.length === 0) return null;
+    const results = envs.map((env) => (this.targetModelsFor(node, env).length > 0 ? "included" : (this.autogenerateVerdict(node, env)?.result ?? "unknown")));
+    if (results.includes("included")) return "included";
+    if (results.includes("unknown")) return "unknown";
+    return "excluded";
   }
 
   /** Tables Django leaves in the database, sorted. */

@@ -53,7 +53,14 @@ interface ModelInfo {
   cls: ClassFact;
   /** Chain of project ancestors that are Django models (nearest first). */
   parents: ModelInfo[];
+  /** Model base classes from outside the project (`django.contrib.auth.models.AbstractUser`). */
+  externalBases: string[];
 }
+
+/** Many-to-many fields that Django's own abstract bases contribute. */
+const EXTERNAL_M2M: Array<{ base: RegExp; fields: string[] }> = [
+  { base: /^django\.contrib\.auth\.models\.(?:AbstractUser|PermissionsMixin)$/, fields: ["groups", "user_permissions"] },
+];
 
 export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: Diagnostic[]): ProjectFacts["django"] {
   const settings = readSettings(index, files);
@@ -289,12 +296,15 @@ function modelInfo(index: ModuleIndex, file: string, cls: ClassFact, cache: Map<
   visiting.add(key);
   let isModel = false;
   const parents: ModelInfo[] = [];
+  const externalBases: string[] = [];
   let unresolvedExternal = false;
   for (const b of cls.bases) {
     const sym: Symbol = index.resolveExpr(file, b);
     if (sym.kind === "external") {
-      if (isExternalModelBase(sym.dotted)) isModel = true;
-      else unresolvedExternal = true;
+      if (isExternalModelBase(sym.dotted)) {
+        isModel = true;
+        externalBases.push(sym.dotted);
+      } else unresolvedExternal = true;
     } else if (sym.kind === "class") {
       const parent = modelInfo(index, sym.file, sym.cls, cache, visiting);
       if (parent) {
@@ -305,7 +315,7 @@ function modelInfo(index: ModuleIndex, file: string, cls: ClassFact, cache: Map<
   }
   // A third-party abstract base (TimeStampedModel, MPTTModel…) with Django fields or Meta.
   if (!isModel && unresolvedExternal && cls.fields.some((f) => DJANGO_FIELD.test(f.callee))) isModel = true;
-  const info = isModel ? { file, cls, parents } : null;
+  const info = isModel ? { file, cls, parents, externalBases } : null;
   cache.set(key, info);
   return info;
 }
@@ -353,8 +363,13 @@ function metaOf(index: ModuleIndex, m: ModelInfo): MetaOptions {
   return opts;
 }
 
-/** Fields of a model including those inherited from abstract parents. */
-function m2mFields(index: ModuleIndex, m: ModelInfo, out: Array<{ name: string; file: string; field: ClassFact["fields"][number] }> = []) {
+type M2MField = { name: string; file: string; field: ClassFact["fields"][number] | null };
+
+/** Many-to-many fields of a model including those inherited from abstract parents (ours and Django's). */
+function m2mFields(index: ModuleIndex, m: ModelInfo, out: M2MField[] = []): M2MField[] {
+  for (const dotted of m.externalBases) {
+    for (const e of EXTERNAL_M2M) if (e.base.test(dotted)) for (const name of e.fields) if (!out.some((x) => x.name === name)) out.push({ name, file: m.file, field: null });
+  }
   for (const p of m.parents) if (metaOf(index, p).abstract) m2mFields(index, p, out);
   for (const f of m.cls.fields) {
     if (/ManyToManyField$/.test(f.callee)) {
@@ -382,9 +397,9 @@ function modelClaims(index: ModuleIndex, m: ModelInfo, apps: DjangoApp[], settin
     { table, source: "model", action: managed ? "creates" : "maps", managed, what: `model ${label}.${m.cls.name}`, app: label, loc },
   ];
   for (const f of m2mFields(index, m)) {
-    const through = f.field.call.kwargs.find((k) => k.name === "through");
-    if (through) continue;
-    const explicit = stringOf(index, f.file, f.field.call.kwargs.find((k) => k.name === "db_table")?.value);
+    const kwargs = f.field?.call.kwargs ?? [];
+    if (kwargs.some((k) => k.name === "through")) continue;
+    const explicit = stringOf(index, f.file, kwargs.find((k) => k.name === "db_table")?.value);
     const m2m = explicit !== null ? parseDbTable(explicit) : { schema: table.schema, name: truncateName(`${table.name}_${f.name}`) };
     claims.push({
       table: m2m,
@@ -393,7 +408,7 @@ function modelClaims(index: ModuleIndex, m: ModelInfo, apps: DjangoApp[], settin
       managed,
       what: `many-to-many ${label}.${m.cls.name}.${f.name}`,
       app: label,
-      loc: locOf(f.file, f.field.span),
+      loc: f.field ? locOf(f.file, f.field.span) : loc,
     });
   }
   return claims;

@@ -25,9 +25,11 @@ export function link(inp: LinkInputs): ProjectFacts {
   const django = linkDjango(index, inp.parsed, diagnostics);
   const sqlaCtx = newSqlaContext(index);
   const sqlalchemy = linkSqlalchemy(sqlaCtx, inp.parsed, diagnostics);
-  // Autogenerate verdicts are needed for every table Django touches.
+  // Autogenerate verdicts for every table any side names (rules need Django's; `tables` shows all).
   const seen = new Map<string, TableKey>();
   for (const c of django.claims) seen.set(tableId(c.table), c.table);
+  for (const t of sqlalchemy.tables) seen.set(tableId(t.table), t.table);
+  for (const f of inp.parsed) for (const op of f.alembicRevision?.upgrade ?? []) if (op.table.name) seen.set(tableId({ schema: op.table.schema, name: op.table.name }), { schema: op.table.schema, name: op.table.name });
   const envs = linkAlembic(
     {
       index,
