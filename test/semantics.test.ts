@@ -83,7 +83,7 @@ async function verdicts(filterCode: string, configureExtra = "include_object=inc
   const result = await lint({ paths: [root] });
   const env = result.project.alembic.envs[0]!;
   const out: Record<string, string> = {};
-  for (const [t, v] of Object.entries(env.verdicts)) out[t] = v.result;
+  for (const [t, v] of Object.entries(env.verdicts)) if (t !== "api_keys") out[t] = v.result;
   return out;
 }
 
