@@ -12,7 +12,7 @@ import type { Diagnostic, Loc, TableKey } from "../types.js";
 import { fileLoc, locOf } from "../types.js";
 import type { ModuleIndex, Symbol } from "./modules.js";
 import { stringOf, stringsOf } from "./values.js";
-import type { DjangoApp, DjangoClaim, ProjectFacts } from "./types.js";
+import type { DjangoApp, DjangoClaim, DjangoConflict, DjangoMigrationModule, ProjectFacts } from "./types.js";
 import { loadCatalog } from "../data/catalog.js";
 
 /** PostgreSQL's identifier limit, as Django's `connection.ops.max_name_length()` reports it. */
@@ -36,6 +36,8 @@ interface Settings {
   files: string[];
   installed: Array<{ entry: string; loc: Loc }>;
   authUserModel: string | null;
+  /** `MIGRATION_MODULES = {...}` bindings, in settings order. */
+  migrationModules: Array<{ file: string; value: Expr }>;
 }
 
 /** Base classes outside the project that make a class a Django model. */
@@ -69,28 +71,50 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
   const claims: DjangoClaim[] = [];
   for (const { entry, loc } of settings.installed) apps.push(resolveApp(index, entry, loc, catalog));
 
-  const migrationFiles = files.filter((f) => f.djangoMigration);
+  const candidateMigrations = files.filter((f) => f.djangoMigration);
   const modelCache = new Map<string, ModelInfo | null>();
-  const models: ModelInfo[] = [];
+  const candidates: ModelInfo[] = [];
   for (const f of files) {
+    if (/(?:^|\/)migrations\//.test(f.file)) continue;
     for (const cls of f.classes) {
       const m = modelInfo(index, f.file, cls, modelCache, new Set());
-      if (m) models.push(m);
+      if (m) candidates.push(m);
     }
   }
-  const detected = settings.files.length > 0 || migrationFiles.length > 0 || models.length > 0;
-  if (!detected) return { detected, settingsFiles: [], authUserModel: null, apps: [], claims: [] };
+  const detected = settings.files.length > 0 || candidateMigrations.length > 0 || candidates.length > 0;
+  if (!detected) return emptyDjango();
 
-  // Without settings, infer project apps from folders holding models or migrations.
+  // Without settings, infer project apps from folders holding a models module or a migrations package.
   if (settings.installed.length === 0) {
     const dirs = new Set<string>();
-    for (const m of models) dirs.add(appDirOf(m.file));
-    for (const f of migrationFiles) dirs.add(path.posix.dirname(path.posix.dirname(f.file)));
+    for (const m of candidates) if (/(?:^|\/)models(?:\.py|\/)/.test(m.file)) dirs.add(appDirOf(m.file));
+    for (const f of candidateMigrations) {
+      const migDir = path.posix.dirname(f.file);
+      if (path.posix.basename(migDir) === "migrations" && index.hasFile(`${migDir}/__init__.py`)) dirs.add(path.posix.dirname(migDir));
+    }
     for (const dir of [...dirs].sort()) {
       const label = dir === "." ? "app" : path.posix.basename(dir);
       apps.push({ name: label, label, dir, origin: "project", loc: fileLoc(dir === "." ? "." : dir) });
     }
   }
+
+  // Where each app's migrations live (MIGRATION_MODULES may move or disable them).
+  const migrationModules = resolveMigrationModules(index, settings);
+  const migrationDirs = new Map<string, DjangoApp>();
+  for (const app of apps) {
+    const mm = migrationModules.find((m) => m.label === app.label);
+    if (mm) {
+      if (mm.dir) migrationDirs.set(mm.dir, app);
+    } else if (app.dir !== null) {
+      const dir = `${app.dir === "." ? "" : `${app.dir}/`}migrations`;
+      if (index.hasFile(`${dir}/__init__.py`)) migrationDirs.set(dir, app);
+    }
+  }
+  const migrationFiles = candidateMigrations.filter((f) => migrationDirs.has(path.posix.dirname(f.file)));
+
+  // Django registers the models its apps' models modules define or import.
+  const reachable = modelModuleClosure(index, apps);
+  const models = candidates.filter((m) => reachable.has(m.file));
 
   const authUserModel = settings.authUserModel;
   const swappedUser = authUserModel !== null && authUserModel.toLowerCase() !== "auth.user";
@@ -117,7 +141,8 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
   for (const m of models) claims.push(...modelClaims(index, m, projectApps, settings, authUserModel));
 
   // Migration histories.
-  claims.push(...migrationClaims(migrationFiles, projectApps, index));
+  const history = migrationClaims(migrationFiles, migrationDirs);
+  claims.push(...history.claims);
 
   // `migrate` always creates django_migrations.
   const anchor = settings.installed[0]?.loc ?? (migrationFiles[0] ? locOf(migrationFiles[0].file, migrationFiles[0].djangoMigration!.span) : fileLoc(models[0]?.file ?? "."));
@@ -141,13 +166,57 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
       });
     }
   }
-  return { detected, settingsFiles: settings.files, authUserModel, apps, claims };
+  return { detected, settingsFiles: settings.files, authUserModel, apps, claims, migrationModules, conflicts: history.conflicts };
+}
+
+function emptyDjango(): ProjectFacts["django"] {
+  return { detected: false, settingsFiles: [], authUserModel: null, apps: [], claims: [], migrationModules: [], conflicts: [] };
+}
+
+/** Files reachable by module-level imports from every project app's models module. */
+function modelModuleClosure(index: ModuleIndex, apps: DjangoApp[]): Set<string> {
+  const seen = new Set<string>();
+  const queue: string[] = [];
+  for (const app of apps) {
+    if (app.origin !== "project" || app.dir === null) continue;
+    const prefix = app.dir === "." ? "" : `${app.dir}/`;
+    for (const f of [`${prefix}models.py`, `${prefix}models/__init__.py`]) if (index.hasFile(f) && !seen.has(f)) (seen.add(f), queue.push(f));
+  }
+  while (queue.length > 0) {
+    const f = queue.shift()!;
+    for (const next of index.importedFiles(f)) if (!seen.has(next)) (seen.add(next), queue.push(next));
+  }
+  return seen;
+}
+
+/** MIGRATION_MODULES entries: app label → the package holding its migrations (null: disabled). */
+function resolveMigrationModules(index: ModuleIndex, settings: Settings): DjangoMigrationModule[] {
+  const out: DjangoMigrationModule[] = [];
+  for (const b of settings.migrationModules) {
+    for (const item of b.value.kind === "dict" ? b.value.items : []) {
+      const label = stringOf(index, b.file, item.key);
+      if (label === null) continue;
+      const loc = locOf(b.file, item.key!.span);
+      if (item.value.kind === "const" && item.value.value === null) {
+        out.push({ label, module: null, dir: null, status: "disabled", loc });
+        continue;
+      }
+      const module = stringOf(index, b.file, item.value);
+      if (module === null) continue;
+      const file = index.resolveModule(module, b.file);
+      const dir = file && file.endsWith("__init__.py") ? path.posix.dirname(file) : null;
+      const top = module.split(".")[0]!;
+      const status = dir ? "found" : index.resolveModule(top, b.file) ? "missing" : "external";
+      out.push({ label, module, dir, status, loc });
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- settings
 
 function readSettings(index: ModuleIndex, files: FileFacts[]): Settings {
-  const out: Settings = { files: [], installed: [], authUserModel: null };
+  const out: Settings = { files: [], installed: [], authUserModel: null, migrationModules: [] };
   const seen = new Set<string>();
   for (const f of files) {
     if (!f.bindings.some((b) => b.name === "INSTALLED_APPS")) continue;
@@ -159,6 +228,7 @@ function readSettings(index: ModuleIndex, files: FileFacts[]): Settings {
     }
     for (const b of f.bindings) {
       if (b.name === "AUTH_USER_MODEL" && b.op === "=") out.authUserModel = stringOf(index, f.file, b.value) ?? out.authUserModel;
+      if (b.name === "MIGRATION_MODULES" && b.op === "=") out.migrationModules.push({ file: f.file, value: b.value });
     }
   }
   return out;
@@ -422,28 +492,47 @@ interface StateModel {
   proxy: boolean;
 }
 
-function migrationClaims(files: FileFacts[], apps: DjangoApp[], index: ModuleIndex): DjangoClaim[] {
-  // Group migration files by app folder (`<app>/migrations/NNNN_x.py`).
-  const byApp = new Map<string, FileFacts[]>();
+function migrationClaims(files: FileFacts[], dirs: Map<string, DjangoApp>): { claims: DjangoClaim[]; conflicts: DjangoConflict[] } {
+  // Group migration files by migrations package.
+  const byDir = new Map<string, FileFacts[]>();
   for (const f of files) {
-    const appDir = path.posix.dirname(path.posix.dirname(f.file));
-    const list = byApp.get(appDir) ?? [];
+    const dir = path.posix.dirname(f.file);
+    const list = byDir.get(dir) ?? [];
     list.push(f);
-    byApp.set(appDir, list);
+    byDir.set(dir, list);
   }
   const claims: DjangoClaim[] = [];
-  for (const [appDir, list] of [...byApp.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const app = apps.find((a) => a.dir === appDir);
-    const label = app?.label ?? (appDir === "." ? "app" : path.posix.basename(appDir));
+  const conflicts: DjangoConflict[] = [];
+  for (const [dir, list] of [...byDir.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const label = dirs.get(dir)!.label;
     const ordered = orderMigrations(list, label);
+    const leaves = leafMigrations(list, label);
+    if (leaves.length > 1) conflicts.push({ app: label, leaves: leaves.map((f) => ({ name: path.posix.basename(f.file, ".py"), loc: locOf(f.file, f.djangoMigration!.span) })) });
     const state = new Map<string, StateModel>();
     for (const f of ordered) {
       const name = path.posix.basename(f.file, ".py");
       for (const op of f.djangoMigration!.operations) replay(op, true, { label, name, file: f.file, state, claims });
     }
   }
-  void index;
-  return claims;
+  return { claims, conflicts };
+}
+
+/** Migrations no other migration of the app depends on (squashed ones standing in for what they replace). */
+function leafMigrations(list: FileFacts[], label: string): FileFacts[] {
+  const byName = new Map(list.map((f) => [path.posix.basename(f.file, ".py"), f]));
+  const replacedBy = new Map<string, string>();
+  for (const [name, f] of byName) for (const r of f.djangoMigration!.replaces) if (r.app === label && byName.has(r.name)) replacedBy.set(r.name, name);
+  const nodes = [...byName.keys()].filter((n) => !replacedBy.has(n));
+  const dependedOn = new Set<string>();
+  for (const n of byName.keys()) {
+    const from = replacedBy.get(n) ?? n;
+    for (const d of byName.get(n)!.djangoMigration!.dependencies) {
+      if (d.app !== label || !d.name) continue;
+      const to = replacedBy.get(d.name) ?? d.name;
+      if (to !== from) dependedOn.add(to);
+    }
+  }
+  return nodes.filter((n) => !dependedOn.has(n)).sort().map((n) => byName.get(n)!);
 }
 
 /** Dependency order within one app (Kahn), squashed migrations replacing their originals. */

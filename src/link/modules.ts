@@ -53,6 +53,31 @@ export class ModuleIndex {
     }
   }
 
+  hasFile(file: string): boolean {
+    return this.files.has(file);
+  }
+
+  /** Project files `file` imports at module level (modules and imported submodules). */
+  importedFiles(file: string): string[] {
+    const facts = this.load(file);
+    if (!facts) return [];
+    const out = new Set<string>();
+    for (const i of facts.imports) {
+      const target = i.name === null ? this.resolveModule(i.module, file) : this.resolveImport(i.module, i.level, file);
+      if (target) out.add(target);
+      if (i.name !== null) {
+        const sub = i.level === 0 ? this.resolveModule(`${i.module}.${i.name}`, file) : this.resolveImport(i.module ? `${i.module}.${i.name}` : i.name, i.level, file);
+        if (sub) out.add(sub);
+      }
+    }
+    for (const s of facts.starImports) {
+      const target = this.resolveImport(s.module, s.level, file);
+      if (target) out.add(target);
+    }
+    out.delete(file);
+    return [...out].sort();
+  }
+
   moduleName(file: string): string {
     return this.names.get(file) ?? file.replace(/\.py$/, "").replace(/\//g, ".");
   }

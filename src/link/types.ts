@@ -26,6 +26,21 @@ export interface DjangoClaim {
   loc: Loc;
 }
 
+export interface DjangoMigrationModule {
+  label: string;
+  module: string | null;
+  dir: string | null;
+  /** found; missing (its package is in the project, the module is not); external (outside the project); disabled (None). */
+  status: "found" | "missing" | "external" | "disabled";
+  loc: Loc;
+}
+
+/** An app whose migration graph has more than one leaf: `migrate` refuses until they are merged. */
+export interface DjangoConflict {
+  app: string;
+  leaves: Array<{ name: string; loc: Loc }>;
+}
+
 export interface SqlaMetadata {
   id: string;
   /** How the code names it: `Base.metadata`, `mirrors`. */
@@ -86,6 +101,8 @@ export interface ProjectFacts {
     authUserModel: string | null;
     apps: DjangoApp[];
     claims: DjangoClaim[];
+    migrationModules: DjangoMigrationModule[];
+    conflicts: DjangoConflict[];
   };
   sqlalchemy: {
     metadata: SqlaMetadata[];
