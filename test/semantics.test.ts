@@ -144,3 +144,32 @@ describe("filter evaluation", () => {
     expect(await verdicts("ARGS = {}", "**ARGS")).toEqual({ django_content_type: "unknown", django_migrations: "unknown", django_session: "unknown", shop_order: "unknown" });
   });
 });
+
+describe("apps outside the project", () => {
+  async function tables(settings: string) {
+    const root = tempDir("catalog");
+    mkdirSync(path.join(root, "project"), { recursive: true });
+    writeFileSync(path.join(root, "project", "__init__.py"), "");
+    writeFileSync(path.join(root, "project", "settings.py"), settings);
+    const result = await lint({ paths: [root] });
+    return {
+      names: result.graph.inventory().map((r) => r.name),
+      unresolved: result.findings.filter((f) => f.ruleId === "unresolved").map((f) => f.message),
+    };
+  }
+
+  test("explicit AUTH_USER_MODEL = auth.User keeps every auth table", async () => {
+    const { names } = await tables('INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes"]\nAUTH_USER_MODEL = "auth.User"\n');
+    expect(names).toEqual(["auth_group", "auth_group_permissions", "auth_permission", "auth_user", "auth_user_groups", "auth_user_user_permissions", "django_content_type", "django_migrations"]);
+  });
+
+  test("swappable third-party models, AppConfig paths of catalogued apps, version-dependent apps", async () => {
+    const { names, unresolved } = await tables(
+      'INSTALLED_APPS = ["oauth2_provider.apps.DOTConfig", "taggit", "constance", "some_unknown_app"]\nOAUTH2_PROVIDER_APPLICATION_MODEL = "myauth.Client"\n',
+    );
+    expect(names).toEqual(["django_migrations", "oauth2_provider_accesstoken", "oauth2_provider_grant", "oauth2_provider_idtoken", "oauth2_provider_refreshtoken", "taggit_tag", "taggit_taggeditem"]);
+    expect(unresolved).toHaveLength(2);
+    expect(unresolved.join("\n")).toMatch(/constance.*depend on its version/);
+    expect(unresolved.join("\n")).toMatch(/some_unknown_app/);
+  });
+});

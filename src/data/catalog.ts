@@ -10,7 +10,8 @@ export interface CatalogTable {
 }
 
 export interface Catalog {
-  apps: Record<string, { label: string; tables: CatalogTable[] }>;
+  /** `tables: null`: version-dependent, reported as unknown. */
+  apps: Record<string, { label: string; tables: CatalogTable[] | null; note?: string }>;
 }
 
 /** The package root, found from this module whether it runs from src/ or dist/src/. */

@@ -36,6 +36,8 @@ interface Settings {
   files: string[];
   installed: Array<{ entry: string; loc: Loc }>;
   authUserModel: string | null;
+  /** Every `*_MODEL = "app.Model"` setting (AUTH_USER_MODEL, OAUTH2_PROVIDER_APPLICATION_MODEL…). */
+  swappable: Record<string, string>;
   /** `MIGRATION_MODULES = {...}` bindings, in settings order. */
   migrationModules: Array<{ file: string; value: Expr }>;
 }
@@ -117,13 +119,23 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
   const models = candidates.filter((m) => reachable.has(m.file));
 
   const authUserModel = settings.authUserModel;
-  const swappedUser = authUserModel !== null && authUserModel.toLowerCase() !== "auth.user";
 
   // Tables of apps that live outside the project (contrib, known third-party apps).
   for (const app of apps) {
     if (app.origin !== "catalog") continue;
-    for (const t of catalog.apps[app.name]?.tables ?? []) {
-      if (t.swappable === "AUTH_USER_MODEL" && swappedUser) continue;
+    const entry = catalog.apps[app.name]!;
+    if (entry.tables === null) {
+      diagnostics.push({
+        code: "unresolved",
+        severity: "info",
+        message: `the tables of \`${app.name}\` depend on its version (${entry.note ?? "see its documentation"}); declare them in config`,
+        loc: app.loc,
+      });
+      continue;
+    }
+    for (const t of entry.tables) {
+      const setting = t.swappable ? settings.swappable[t.swappable] : undefined;
+      if (setting !== undefined && setting.toLowerCase() !== `${app.label}.${t.model.split(".")[0]}`.toLowerCase()) continue;
       claims.push({
         table: { schema: null, name: t.name },
         source: "builtin",
@@ -216,7 +228,7 @@ function resolveMigrationModules(index: ModuleIndex, settings: Settings): Django
 // ---------------------------------------------------------------- settings
 
 function readSettings(index: ModuleIndex, files: FileFacts[]): Settings {
-  const out: Settings = { files: [], installed: [], authUserModel: null, migrationModules: [] };
+  const out: Settings = { files: [], installed: [], authUserModel: null, swappable: {}, migrationModules: [] };
   const seen = new Set<string>();
   for (const f of files) {
     if (!f.bindings.some((b) => b.name === "INSTALLED_APPS")) continue;
@@ -228,6 +240,10 @@ function readSettings(index: ModuleIndex, files: FileFacts[]): Settings {
     }
     for (const b of f.bindings) {
       if (b.name === "AUTH_USER_MODEL" && b.op === "=") out.authUserModel = stringOf(index, f.file, b.value) ?? out.authUserModel;
+      if (/_MODEL$/.test(b.name) && b.op === "=") {
+        const v = stringOf(index, f.file, b.value);
+        if (v !== null) out.swappable[b.name] = v;
+      }
       if (b.name === "MIGRATION_MODULES" && b.op === "=") out.migrationModules.push({ file: f.file, value: b.value });
     }
   }
