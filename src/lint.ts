@@ -2,7 +2,7 @@
  * The pipeline: discover → read → parse/extract → link → graph → rules. One call is one lint run;
  * everything it caches lives in this call (no module-level state), so runs never interfere.
  */
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Finding, Diagnostic, SeverityOrOff } from "./types.js";
 import { discover } from "./project/discover.js";
@@ -11,6 +11,9 @@ import { readSource, DEFAULT_MAX_FILE_BYTES } from "./project/read.js";
 import { worthParsing } from "./project/prefilter.js";
 import { PythonParser } from "./python/parse.js";
 import { extractFile } from "./extract/index.js";
+import { mentionsRawSql, tokenizerAnalyzer } from "./extract/sql.js";
+import type { SqlAnalyzer } from "./extract/sql.js";
+import { loadPgAnalyzer } from "./extract/pgsql.js";
 import type { FileFacts } from "./extract/facts.js";
 import { parseIni } from "./extract/alembic/ini.js";
 import type { IniFacts } from "./extract/alembic/ini.js";
@@ -73,6 +76,16 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const cache = new Map<string, FileFacts | null>();
   let filesScanned = 0;
 
+  let sql: SqlAnalyzer = tokenizerAnalyzer;
+  const sqlFor = async (abs: string): Promise<SqlAnalyzer> => {
+    try {
+      if (!mentionsRawSql(readFileSync(abs, "latin1"))) return tokenizerAnalyzer;
+      return await loadPgAnalyzer();
+    } catch {
+      return tokenizerAnalyzer; // the tokenizer still reads the SQL
+    }
+  };
+
   /** Files the prefilter passed over: read again only if an import leads to them. */
   const deferred = new Set<string>();
 
@@ -97,7 +110,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     deferred.delete(rel);
     let facts: FileFacts | null = null;
     try {
-      facts = extractFile(rel, text, parser);
+      facts = extractFile(rel, text, parser, sql);
       diagnostics.push(...facts.diagnostics);
     } catch (e) {
       diagnostics.push({
@@ -115,6 +128,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const inis: IniFacts[] = [];
   for (const s of sources) {
     if (s.kind === "python") {
+      // The real PostgreSQL parser is loaded the first time a file may hold raw SQL.
+      if (sql === tokenizerAnalyzer && /(?:^|\/)(?:migrations|versions)\//.test(s.rel)) sql = await sqlFor(s.abs);
       const f = load(s.rel, false);
       if (f) parsed.push(f);
     } else {

@@ -173,3 +173,24 @@ describe("apps outside the project", () => {
     expect(unresolved.join("\n")).toMatch(/some_unknown_app/);
   });
 });
+
+describe("SQL with the real PostgreSQL parser", () => {
+  test("same effects as the tokenizer on plain DDL, plus what only a parser sees", async () => {
+    const { loadPgAnalyzer } = await import("../src/extract/pgsql.js");
+    const pg = await loadPgAnalyzer();
+    expect(pg.scan(`CREATE TABLE IF NOT EXISTS "Events" (id serial, note text default 'DROP TABLE x;');
+      DROP TABLE IF EXISTS a, public.b CASCADE;
+      ALTER TABLE ONLY shop_order RENAME TO shop_purchase;
+      CREATE TABLE report AS SELECT 1 AS x;
+      DO $$ BEGIN CREATE TABLE inside_do (id int); END $$;`).effects).toEqual([
+      { action: "creates", table: { schema: null, name: "Events" } },
+      { action: "drops", table: { schema: null, name: "a" } },
+      { action: "drops", table: { schema: "public", name: "b" } },
+      { action: "renames", table: { schema: null, name: "shop_order" }, newName: "shop_purchase" },
+      { action: "creates", table: { schema: null, name: "report" } },
+      { action: "creates", table: { schema: null, name: "inside_do" } },
+    ]);
+    // Templated SQL the parser rejects falls back to the tokenizer.
+    expect(pg.scan("CREATE TABLE t_%s (id int)").effects).toEqual([{ action: "creates", table: { schema: null, name: "t_" } }]);
+  });
+});

@@ -34,6 +34,18 @@ export interface SqlScan {
   unparsed: boolean;
 }
 
+/** Reads raw SQL for table effects: the real PostgreSQL parser when loaded, else the tokenizer. */
+export interface SqlAnalyzer {
+  scan(sql: string): SqlScan;
+}
+
+export const tokenizerAnalyzer: SqlAnalyzer = { scan: scanSql };
+
+/** Cheap test: could this file contain raw SQL worth the real parser? */
+export function mentionsRawSql(text: string): boolean {
+  return /RunSQL|\.execute\s*\(/.test(text);
+}
+
 export function scanSql(sql: string): SqlScan {
   const effects: SqlTableEffect[] = [];
   let unparsed = false;

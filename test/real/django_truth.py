@@ -180,13 +180,10 @@ def tablewarden_inventory(fixture_dir):
     node = os.environ.get("TW_NODE", "node")
     r = run([node, os.path.join(ROOT, "bin", "tablewarden.js"), "tables", fixture_dir, "--format", "json"], ROOT,
             dict(os.environ, NO_COLOR="1"))
-    data = last_json(r) if r["rc"] in (0, 1) else None
-    if data is None:
-        try:
-            data = json.loads(r["stdout"])
-        except ValueError:
-            raise RuntimeError("tablewarden tables failed (rc %s): %s" % (r["rc"], last_error_line(r)))
-    return data
+    try:
+        return json.loads(r["stdout"])
+    except ValueError:
+        raise RuntimeError("tablewarden tables failed (rc %s): %s" % (r["rc"], last_error_line(r)))
 
 
 def migrated_tables(fixture_dir, env, base_url, dbname):

@@ -6,7 +6,7 @@ import { argument, calleeName, dottedName, keyword, stringValue } from "../../py
 import type { Expr, Stmt } from "../../python/ast.js";
 import type { AlembicOp, AlembicRevisionFacts, FileFacts, TableRef } from "../facts.js";
 import { stringList } from "../literal.js";
-import { scanSql } from "../sql.js";
+import type { SqlAnalyzer } from "../sql.js";
 
 type Call = Extract<Expr, { kind: "call" }>;
 
@@ -47,7 +47,7 @@ export function looksLikeRevision(facts: FileFacts): boolean {
   return facts.bindings.some((b) => b.name === "revision") && facts.bindings.some((b) => b.name === "down_revision");
 }
 
-export function extractAlembicRevision(facts: FileFacts): AlembicRevisionFacts | undefined {
+export function extractAlembicRevision(facts: FileFacts, sql: SqlAnalyzer): AlembicRevisionFacts | undefined {
   if (!looksLikeRevision(facts)) return undefined;
   const binding = (name: string) => facts.bindings.find((b) => b.name === name && b.op === "=");
   const rev = binding("revision");
@@ -64,18 +64,25 @@ export function extractAlembicRevision(facts: FileFacts): AlembicRevisionFacts |
     unparsedSql: [],
   };
   const upgrade = facts.functions["upgrade"];
-  if (upgrade) walk(upgrade.body, null, out, constants);
+  if (upgrade) walk(upgrade.body, null, { out, constants, sql });
   return out;
 }
 
-function walk(body: Stmt[], batch: TableRef | null, out: AlembicRevisionFacts, constants: Map<string, string>): void {
+interface Ctx {
+  out: AlembicRevisionFacts;
+  constants: Map<string, string>;
+  sql: SqlAnalyzer;
+}
+
+function walk(body: Stmt[], batch: TableRef | null, ctx: Ctx): void {
+  const { out, constants } = ctx;
   for (const s of body) {
     switch (s.kind) {
       case "expr":
-        if (s.value.kind === "call") call(s.value, batch, out, constants);
+        if (s.value.kind === "call") call(s.value, batch, ctx);
         break;
       case "assign":
-        if (s.value.kind === "call") call(s.value, batch, out, constants);
+        if (s.value.kind === "call") call(s.value, batch, ctx);
         break;
       case "with": {
         let inner = batch;
@@ -85,21 +92,21 @@ function walk(body: Stmt[], batch: TableRef | null, out: AlembicRevisionFacts, c
             out.upgrade.push({ op: "batch_alter_table", action: "alters", table: inner, via: "op", span: item.span });
           }
         }
-        walk(s.body, inner, out, constants);
+        walk(s.body, inner, ctx);
         break;
       }
       case "if":
-        walk(s.body, batch, out, constants);
-        walk(s.orelse, batch, out, constants);
+        walk(s.body, batch, ctx);
+        walk(s.orelse, batch, ctx);
         break;
       case "for":
       case "while":
-        walk(s.body, batch, out, constants);
+        walk(s.body, batch, ctx);
         break;
       case "try":
-        walk(s.body, batch, out, constants);
-        for (const h of s.handlers) walk(h, batch, out, constants);
-        walk(s.finalbody, batch, out, constants);
+        walk(s.body, batch, ctx);
+        for (const h of s.handlers) walk(h, batch, ctx);
+        walk(s.finalbody, batch, ctx);
         break;
       default:
         break;
@@ -107,13 +114,14 @@ function walk(body: Stmt[], batch: TableRef | null, out: AlembicRevisionFacts, c
   }
 }
 
-function call(c: Call, batch: TableRef | null, out: AlembicRevisionFacts, constants: Map<string, string>): void {
+function call(c: Call, batch: TableRef | null, ctx: Ctx): void {
+  const { out, constants } = ctx;
   const name = calleeName(c);
   if (!name || c.func.kind !== "attr") return;
   const receiver = dottedName(c.func.value);
   if (receiver === "op") {
     if (name === "execute") {
-      sqlCall(c, out);
+      sqlCall(c, ctx);
       return;
     }
     const spec = OPS[name];
@@ -129,11 +137,12 @@ function call(c: Call, batch: TableRef | null, out: AlembicRevisionFacts, consta
   } else if (batch && BATCH_OPS.has(name)) {
     out.upgrade.push({ op: name, action: "alters", table: batch, via: "batch", span: c.span });
   } else if (batch && name === "execute") {
-    sqlCall(c, out);
+    sqlCall(c, ctx);
   }
 }
 
-function sqlCall(c: Call, out: AlembicRevisionFacts): void {
+function sqlCall(c: Call, ctx: Ctx): void {
+  const { out } = ctx;
   let arg = argument(c, 0, "sqltext");
   // op.execute(sa.text("...")) / op.execute(text("..."))
   if (arg?.kind === "call" && calleeName(arg) === "text") arg = argument(arg, 0, "text");
@@ -142,7 +151,7 @@ function sqlCall(c: Call, out: AlembicRevisionFacts): void {
     out.unparsedSql.push(c.span);
     return;
   }
-  const scan = scanSql(sql);
+  const scan = ctx.sql.scan(sql);
   for (const e of scan.effects) {
     const op: AlembicOp = { op: "execute", action: e.action, table: e.table, via: "sql", span: c.span };
     if (e.newName) op.newName = e.newName;

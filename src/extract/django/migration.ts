@@ -5,7 +5,7 @@
 import { argument, calleeName, keyword, stringValue } from "../../python/ast.js";
 import type { Expr } from "../../python/ast.js";
 import type { ClassFact, DjangoMigrationFacts, DjangoOp, FileFacts, M2MFieldFact } from "../facts.js";
-import { scanSql } from "../sql.js";
+import type { SqlAnalyzer } from "../sql.js";
 import { literal } from "../literal.js";
 
 export function isDjangoMigrationClass(c: ClassFact): boolean {
@@ -16,7 +16,7 @@ export function isDjangoMigrationClass(c: ClassFact): boolean {
   });
 }
 
-export function extractDjangoMigration(facts: FileFacts): DjangoMigrationFacts | undefined {
+export function extractDjangoMigration(facts: FileFacts, sql: SqlAnalyzer): DjangoMigrationFacts | undefined {
   const cls = facts.classes.find(isDjangoMigrationClass);
   if (!cls) return undefined;
   const ops = cls.attrs["operations"]?.value;
@@ -25,7 +25,7 @@ export function extractDjangoMigration(facts: FileFacts): DjangoMigrationFacts |
     dependencies: dependencies(cls.attrs["dependencies"]?.value),
     replaces: pairs(cls.attrs["replaces"]?.value),
     initial: literal(cls.attrs["initial"]?.value) === true,
-    operations: ops && (ops.kind === "list" || ops.kind === "tuple") ? ops.elts.flatMap(operation) : [],
+    operations: ops && (ops.kind === "list" || ops.kind === "tuple") ? ops.elts.flatMap((o) => operation(o, sql)) : [],
   };
 }
 
@@ -62,7 +62,7 @@ function pairs(e: Expr | undefined): Array<{ app: string; name: string }> {
   return out;
 }
 
-function operation(e: Expr): DjangoOp[] {
+function operation(e: Expr, analyzer: SqlAnalyzer): DjangoOp[] {
   if (e.kind !== "call") return [];
   const name = calleeName(e) ?? "?";
   const span = e.span;
@@ -125,11 +125,11 @@ function operation(e: Expr): DjangoOp[] {
     case "RunSQL": {
       const sql = sqlText(argument(e, 0, "sql"));
       if (sql === null) return [{ op: "RunSQL", effects: [], unparsed: true, span }];
-      const scan = scanSql(sql);
+      const scan = analyzer.scan(sql);
       const stateOps = keyword(e, "state_operations");
       const ops: DjangoOp[] = [{ op: "RunSQL", effects: scan.effects, unparsed: scan.unparsed, span }];
       if (stateOps && (stateOps.kind === "list" || stateOps.kind === "tuple")) {
-        ops.push({ op: "SeparateDatabaseAndState", database: [], state: stateOps.elts.flatMap(operation), span });
+        ops.push({ op: "SeparateDatabaseAndState", database: [], state: stateOps.elts.flatMap((o) => operation(o, analyzer)), span });
       }
       return ops;
     }
@@ -139,8 +139,8 @@ function operation(e: Expr): DjangoOp[] {
       return [
         {
           op: "SeparateDatabaseAndState",
-          database: db && (db.kind === "list" || db.kind === "tuple") ? db.elts.flatMap(operation) : [],
-          state: st && (st.kind === "list" || st.kind === "tuple") ? st.elts.flatMap(operation) : [],
+          database: db && (db.kind === "list" || db.kind === "tuple") ? db.elts.flatMap((o) => operation(o, analyzer)) : [],
+          state: st && (st.kind === "list" || st.kind === "tuple") ? st.elts.flatMap((o) => operation(o, analyzer)) : [],
           span,
         },
       ];

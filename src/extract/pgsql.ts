@@ -1,0 +1,90 @@
+/**
+ * Table effects of raw SQL read with the real PostgreSQL parser (libpg-query, WebAssembly).
+ * Loaded lazily — only when a file contains raw SQL — so runs without any pay nothing.
+ * Text the parser rejects (templated SQL with `%s`, fragments) falls back to the tokenizer.
+ */
+import type { SqlTableEffect, TableRef } from "./facts.js";
+import { scanSql } from "./sql.js";
+import type { SqlAnalyzer, SqlScan } from "./sql.js";
+
+type Node = Record<string, unknown>;
+
+interface PgModule {
+  loadModule(): Promise<void>;
+  parseSync(query: string): { stmts?: Array<{ stmt?: Node }> };
+}
+
+export async function loadPgAnalyzer(): Promise<SqlAnalyzer> {
+  const pg = (await import("libpg-query")) as unknown as PgModule;
+  await pg.loadModule();
+  return {
+    scan(sql: string): SqlScan {
+      let tree: ReturnType<PgModule["parseSync"]>;
+      try {
+        tree = pg.parseSync(sql);
+      } catch {
+        return scanSql(sql);
+      }
+      const out: SqlScan = { effects: [], unparsed: false };
+      for (const s of tree.stmts ?? []) if (s.stmt) statement(s.stmt, out);
+      return out;
+    },
+  };
+}
+
+function rangeVar(v: unknown): TableRef | null {
+  const r = v as { relname?: string; schemaname?: string } | undefined;
+  return r?.relname ? { schema: r.schemaname ?? null, name: r.relname } : null;
+}
+
+function statement(stmt: Node, out: SqlScan): void {
+  const [kind, body] = Object.entries(stmt)[0] ?? [];
+  const b = (body ?? {}) as Node;
+  const push = (action: SqlTableEffect["action"], table: TableRef | null, newName?: string) => {
+    if (!table) return;
+    const e: SqlTableEffect = { action, table };
+    if (newName) e.newName = newName;
+    out.effects.push(e);
+  };
+  switch (kind) {
+    case "CreateStmt":
+      push("creates", rangeVar(b["relation"]));
+      break;
+    case "CreateTableAsStmt": {
+      const into = b["into"] as { rel?: unknown } | undefined;
+      if (b["objtype"] === "OBJECT_TABLE") push("creates", rangeVar(into?.rel));
+      break;
+    }
+    case "DropStmt":
+      if (b["removeType"] !== "OBJECT_TABLE") break;
+      for (const o of (b["objects"] as Array<{ List?: { items?: Array<{ String?: { sval?: string } }> } }>) ?? []) {
+        const parts = (o.List?.items ?? []).map((i) => i.String?.sval ?? "");
+        const name = parts.at(-1);
+        if (name) push("drops", { schema: parts.length > 1 ? parts.at(-2)! : null, name });
+      }
+      break;
+    case "RenameStmt":
+      if (b["renameType"] === "OBJECT_TABLE") push("renames", rangeVar(b["relation"]), b["newname"] as string | undefined);
+      else if (b["relation"]) push("alters", rangeVar(b["relation"]));
+      break;
+    case "AlterTableStmt":
+      if (b["objtype"] === "OBJECT_TABLE") push("alters", rangeVar(b["relation"]));
+      break;
+    case "IndexStmt":
+      push("alters", rangeVar(b["relation"]));
+      break;
+    case "DoStmt": {
+      // A PL/pgSQL block: read its body with the tokenizer.
+      const args = (b["args"] as Array<{ DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } }>) ?? [];
+      const code = args.find((a) => a.DefElem?.defname === "as")?.DefElem?.arg?.String?.sval;
+      if (code) {
+        const inner = scanSql(code.replace(/\b(?:BEGIN|END|EXECUTE|THEN|ELSE|LOOP)\b/gi, ";"));
+        out.effects.push(...inner.effects);
+        if (inner.unparsed) out.unparsed = true;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
