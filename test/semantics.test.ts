@@ -194,3 +194,54 @@ describe("SQL with the real PostgreSQL parser", () => {
     expect(pg.scan("CREATE TABLE t_%s (id int)").effects).toEqual([{ action: "creates", table: { schema: null, name: "t_" } }]);
   });
 });
+
+describe("Django apps resolved the way Django imports them", () => {
+  async function inventory(files: Record<string, string>) {
+    const root = tempDir("apps");
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), text);
+    }
+    const result = await lint({ paths: [root] });
+    return result.graph.inventory().map((r) => r.name);
+  }
+  const model = "from django.db import models\n\nclass Order(models.Model):\n    pass\n";
+
+  test("an app name that only matches a deeper module's suffix is not that module", async () => {
+    expect(
+      await inventory({
+        "manage.py": "",
+        "proj/__init__.py": "",
+        "proj/settings.py": 'INSTALLED_APPS = ["payments", "proj.shop"]\n',
+        "proj/shop/__init__.py": "",
+        "proj/shop/payments.py": "# payment helpers\n",
+        "proj/shop/models.py": model,
+      }),
+    ).toEqual(["django_migrations", "shop_order"]);
+  });
+
+  test("a namespace package (no __init__.py) is an app; its AppConfig label counts", async () => {
+    expect(
+      await inventory({
+        "manage.py": "",
+        "site/__init__.py": "",
+        "site/settings.py": 'INSTALLED_APPS = ["site.streams"]\n',
+        "site/streams/apps.py": 'from django.apps import AppConfig\n\nclass StreamsConfig(AppConfig):\n    name = "site.streams"\n    label = "stream_tests"\n',
+        "site/streams/models.py": model,
+      }),
+    ).toEqual(["django_migrations", "stream_tests_order"]);
+  });
+
+  test("an unreadable or conditional reassignment of INSTALLED_APPS keeps the apps listed before", async () => {
+    expect(
+      await inventory({
+        "manage.py": "",
+        "proj/__init__.py": "",
+        "proj/settings.py":
+          'INSTALLED_APPS = ["django.contrib.contenttypes", "shop"]\nfor plugin in PLUGINS:\n    INSTALLED_APPS = list(sorted_apps)\nif DEBUG:\n    INSTALLED_APPS = ["django.contrib.sessions"]\n',
+        "shop/__init__.py": "",
+        "shop/models.py": model,
+      }),
+    ).toEqual(["django_content_type", "django_migrations", "django_session", "shop_order"]);
+  });
+});

@@ -76,6 +76,8 @@ export interface FileFacts {
   diagnostics: Diagnostic[];
   imports: ImportFact[];
   starImports: StarImportFact[];
+  /** Imports inside function bodies (`def run_migrations_online(): from app import models`). */
+  lazyImports: ImportFact[];
   bindings: BindingFact[];
   classes: ClassFact[];
   /** Every function definition in the file (nested ones too), last definition of a name wins. */

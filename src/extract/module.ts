@@ -21,6 +21,7 @@ export function extractModuleFacts(file: string, mod: Module): FileFacts {
     })),
     imports: [],
     starImports: [],
+    lazyImports: [],
     bindings: [],
     classes: [],
     functions: {},
@@ -153,6 +154,11 @@ function collectFunctionsAndCalls(body: Stmt[], scope: string[], facts: FileFact
       continue;
     }
     if (s.kind === "class") continue; // class bodies are read by classFact
+    if (scope.length > 0 && s.kind === "import") {
+      for (const n of s.names) facts.lazyImports.push(imp(n.asname ?? n.name.split(".")[0]!, n.name, 0, null, s.span));
+    } else if (scope.length > 0 && s.kind === "importfrom" && s.names !== "*") {
+      for (const n of s.names) facts.lazyImports.push(imp(n.asname ?? n.name, s.module, s.level, n.name, s.span));
+    }
     for (const e of statementExprs(s)) collectCalls(e, scope, facts.calls);
   }
 }

@@ -71,7 +71,8 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
   const catalog = loadCatalog();
   const apps: DjangoApp[] = [];
   const claims: DjangoClaim[] = [];
-  for (const { entry, loc } of settings.installed) apps.push(resolveApp(index, entry, loc, catalog));
+  const roots = djangoRoots(index, settings.files);
+  for (const { entry, loc } of settings.installed) apps.push(resolveApp(index, roots, entry, loc, catalog));
 
   const candidateMigrations = files.filter((f) => f.djangoMigration);
   const modelCache = new Map<string, ModelInfo | null>();
@@ -260,24 +261,26 @@ function installedApps(index: ModuleIndex, f: FileFacts, visiting: Set<string>):
     const tf = target ? index.facts(target) : null;
     if (tf && tf.bindings.some((b) => b.name === "INSTALLED_APPS")) apps = installedApps(index, tf, visiting);
   }
-  const add = (e: Expr | undefined, replace: boolean) => {
+  const add = (e: Expr | undefined, replace: boolean, conditional: boolean) => {
     if (!e) return;
     const entries = entriesOf(index, f.file, e);
-    if (replace) apps = entries;
-    else apps.push(...entries);
+    // An assignment we cannot read (`INSTALLED_APPS = list(sorted_apps)`), or one that runs only
+    // under a condition, cannot take away what an earlier assignment put in: keep the union.
+    if (replace && !conditional && entries.length > 0) apps = entries;
+    else for (const x of entries) if (!apps.some((a) => a.entry === x.entry)) apps.push(x);
   };
   for (const b of f.bindings) {
     if (b.name !== "INSTALLED_APPS") continue;
     if (b.op === "=") {
       // `INSTALLED_APPS = INSTALLED_APPS + [...]` keeps what came before.
-      if (b.value.kind === "binop" && b.value.left.kind === "name" && b.value.left.id === "INSTALLED_APPS") add(b.value.right, false);
-      else add(b.value, true);
-    } else if (b.op === "+=") add(b.value, false);
+      if (b.value.kind === "binop" && b.value.left.kind === "name" && b.value.left.id === "INSTALLED_APPS") add(b.value.right, false, b.conditional);
+      else add(b.value, true, b.conditional);
+    } else if (b.op === "+=") add(b.value, false, b.conditional);
     else if (b.value.kind === "call" && b.value.func.kind === "attr") {
       const method = b.value.func.attr;
-      if (method === "append") add(b.value.args[0], false);
-      else if (method === "extend") add(b.value.args[0], false);
-      else if (method === "insert") add(b.value.args[1], false);
+      if (method === "append") add(b.value.args[0], false, b.conditional);
+      else if (method === "extend") add(b.value.args[0], false, b.conditional);
+      else if (method === "insert") add(b.value.args[1], false, b.conditional);
     }
   }
   return apps;
@@ -305,35 +308,51 @@ function entriesOf(index: ModuleIndex, file: string, e: Expr): Array<{ entry: st
 
 // ---------------------------------------------------------------- apps
 
-function resolveApp(index: ModuleIndex, entry: string, loc: Loc, catalog: ReturnType<typeof loadCatalog>): DjangoApp {
+/**
+ * The folders Django's process has on sys.path: the linted root, every folder holding a manage.py
+ * (Django puts the script's folder first), `src/`, and the root each settings module imports from.
+ */
+function djangoRoots(index: ModuleIndex, settingsFiles: string[]): string[] {
+  const roots = new Set<string>(["."]);
+  for (const f of settingsFiles) {
+    const depth = index.moduleName(f).split(".").length;
+    let dir = f;
+    for (let i = 0; i < depth; i++) dir = path.posix.dirname(dir);
+    roots.add(dir);
+  }
+  for (const f of index.filesNamed("manage.py")) roots.add(path.posix.dirname(f));
+  if (index.hasDir("src")) roots.add("src");
+  return [...roots];
+}
+
+function resolveApp(index: ModuleIndex, roots: string[], entry: string, loc: Loc, catalog: ReturnType<typeof loadCatalog>): DjangoApp {
   // Catalogue: the entry itself, or `<app>.apps.<Config>` of a catalogued app.
   const catalogued = catalog.apps[entry] ? entry : Object.keys(catalog.apps).find((k) => entry.startsWith(`${k}.apps.`));
   if (catalogued) return { name: catalogued, label: catalog.apps[catalogued]!.label, dir: null, origin: "catalog", loc };
 
-  // A project package.
-  const pkg = index.resolveModule(entry, loc.file);
-  if (pkg && pkg.endsWith("__init__.py")) {
-    const dir = path.posix.dirname(pkg);
-    const config = defaultAppConfig(index, dir);
+  // A project package (or namespace package, or plain module) importable from Django's sys.path.
+  const mod = index.importFrom(roots, entry);
+  if (mod && mod.kind !== "module") {
+    const config = defaultAppConfig(index, mod.dir);
     const name = config?.name ?? entry;
-    return { name, label: config?.label ?? lastPart(name), dir, origin: "project", loc };
+    return { name, label: config?.label ?? lastPart(name), dir: mod.dir, origin: "project", loc };
   }
   // A dotted path to an AppConfig class: `shop.apps.ShopConfig`.
   const dot = entry.lastIndexOf(".");
   if (dot > 0) {
-    const modFile = index.resolveModule(entry.slice(0, dot), loc.file);
-    if (modFile) {
-      const sym = index.lookup(modFile, entry.slice(dot + 1));
+    const owner = index.importFrom(roots, entry.slice(0, dot));
+    if (owner?.file) {
+      const sym = index.lookup(owner.file, entry.slice(dot + 1));
       if (sym.kind === "class") {
         const cfg = appConfigOf(index, sym.file, sym.cls);
         const name = cfg.name ?? entry.slice(0, entry.lastIndexOf(".", dot - 1));
-        const appFile = index.resolveModule(name, loc.file);
-        const dir = appFile ? path.posix.dirname(appFile) : path.posix.dirname(modFile);
+        const app = index.importFrom(roots, name);
+        const dir = app ? (app.kind === "module" ? path.posix.dirname(app.file!) : app.dir) : path.posix.dirname(owner.file);
         return { name, label: cfg.label ?? lastPart(name), dir, origin: "project", loc };
       }
     }
   }
-  if (pkg) return { name: entry, label: lastPart(entry), dir: path.posix.dirname(pkg), origin: "project", loc };
+  if (mod) return { name: entry, label: lastPart(entry), dir: mod.dir, origin: "project", loc };
   return { name: entry, label: lastPart(entry), dir: null, origin: "unresolved", loc };
 }
 

@@ -27,9 +27,38 @@ export class ModuleIndex {
   /** Preferred dotted name of each file. */
   private readonly names = new Map<string, string>();
 
+  /** Every folder that holds a Python file, at any depth. */
+  private readonly dirs = new Set<string>();
+
   constructor(pythonFiles: string[], private readonly load: FactsLoader) {
     this.files = new Set(pythonFiles);
-    for (const f of pythonFiles) this.register(f);
+    for (const f of pythonFiles) {
+      this.register(f);
+      for (let d = path.posix.dirname(f); d !== "." && !this.dirs.has(d); d = path.posix.dirname(d)) this.dirs.add(d);
+    }
+  }
+
+  /** Does this folder (relative path) contain Python files? Namespace packages have no __init__.py. */
+  hasDir(dir: string): boolean {
+    return dir === "." || this.dirs.has(dir);
+  }
+
+  /**
+   * Import `dotted` the way Python does from a set of sys.path entries (`roots`), not from every
+   * suffix of every path: a package, a plain module, or a namespace package (a folder without __init__.py).
+   */
+  importFrom(roots: string[], dotted: string): { kind: "package" | "module" | "namespace"; file: string | null; dir: string } | null {
+    const rel = dotted.replace(/\./g, "/");
+    for (const root of roots) {
+      const base = root === "." ? rel : `${root}/${rel}`;
+      if (this.files.has(`${base}/__init__.py`)) return { kind: "package", file: `${base}/__init__.py`, dir: base };
+      if (this.files.has(`${base}.py`)) return { kind: "module", file: `${base}.py`, dir: path.posix.dirname(base) };
+    }
+    for (const root of roots) {
+      const base = root === "." ? rel : `${root}/${rel}`;
+      if (this.dirs.has(base)) return { kind: "namespace", file: null, dir: base };
+    }
+    return null;
   }
 
   private register(file: string): void {
@@ -53,16 +82,20 @@ export class ModuleIndex {
     }
   }
 
+  filesNamed(basename: string): string[] {
+    return [...this.files].filter((f) => f === basename || f.endsWith(`/${basename}`)).sort();
+  }
+
   hasFile(file: string): boolean {
     return this.files.has(file);
   }
 
-  /** Project files `file` imports at module level (modules and imported submodules). */
-  importedFiles(file: string): string[] {
+  /** Project files `file` imports at module level (modules and imported submodules); with `lazy`, inside functions too. */
+  importedFiles(file: string, lazy = false): string[] {
     const facts = this.load(file);
     if (!facts) return [];
     const out = new Set<string>();
-    for (const i of facts.imports) {
+    for (const i of lazy ? [...facts.imports, ...facts.lazyImports] : facts.imports) {
       const target = i.name === null ? this.resolveModule(i.module, file) : this.resolveImport(i.module, i.level, file);
       if (target) out.add(target);
       if (i.name !== null) {
@@ -76,6 +109,23 @@ export class ModuleIndex {
     }
     out.delete(file);
     return [...out].sort();
+  }
+
+  /** Imports of `file` that name a package of this project but resolve to no file (typos, dynamic paths). */
+  unresolvedProjectImports(file: string, lazy = false): string[] {
+    const facts = this.load(file);
+    if (!facts) return [];
+    const out: string[] = [];
+    for (const i of lazy ? [...facts.imports, ...facts.lazyImports] : facts.imports) {
+      if (i.level > 0) {
+        if (!this.resolveImport(i.module, i.level, file)) out.push(`${".".repeat(i.level)}${i.module}`);
+        continue;
+      }
+      const top = i.module.split(".")[0]!;
+      if (!this.byName.has(top)) continue;
+      if (!this.resolveModule(i.module, file)) out.push(i.module);
+    }
+    return out;
   }
 
   moduleName(file: string): string {
