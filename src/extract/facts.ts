@@ -78,6 +78,8 @@ export interface FileFacts {
   starImports: StarImportFact[];
   /** Imports inside function bodies (`def run_migrations_online(): from app import models`). */
   lazyImports: ImportFact[];
+  /** Assignments to attributes anywhere (`context.script.version_locations = [...]`). */
+  attrAssignments: Array<{ target: string; span: Span; scope: string[] }>;
   bindings: BindingFact[];
   classes: ClassFact[];
   /** Every function definition in the file (nested ones too), last definition of a name wins. */
@@ -165,6 +167,8 @@ export interface ConfigureCall {
 
 export interface AlembicEnvFacts {
   configureCalls: ConfigureCall[];
+  /** Where env.py changes where revisions are read from at run time, if it does. */
+  runtimeVersionLocations: Span | null;
   /** The module-level `target_metadata = ...` binding, if any. */
   targetMetadata: { value: Expr; span: Span } | null;
 }

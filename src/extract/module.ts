@@ -22,6 +22,7 @@ export function extractModuleFacts(file: string, mod: Module): FileFacts {
     imports: [],
     starImports: [],
     lazyImports: [],
+    attrAssignments: [],
     bindings: [],
     classes: [],
     functions: {},
@@ -158,6 +159,12 @@ function collectFunctionsAndCalls(body: Stmt[], scope: string[], facts: FileFact
       for (const n of s.names) facts.lazyImports.push(imp(n.asname ?? n.name.split(".")[0]!, n.name, 0, null, s.span));
     } else if (scope.length > 0 && s.kind === "importfrom" && s.names !== "*") {
       for (const n of s.names) facts.lazyImports.push(imp(n.asname ?? n.name, s.module, s.level, n.name, s.span));
+    }
+    if (s.kind === "assign") {
+      for (const t of s.targets) {
+        const target = t.kind === "attr" ? dottedName(t) : null;
+        if (target) facts.attrAssignments.push({ target, span: s.span, scope });
+      }
     }
     for (const e of statementExprs(s)) collectCalls(e, scope, facts.calls);
   }

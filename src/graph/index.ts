@@ -163,10 +163,33 @@ export class OwnershipGraph {
     return this.tables().filter((n) => this.isDjangoOwned(n));
   }
 
-  /** SQLAlchemy models/Tables of this table declared on a metadata listed in env's target_metadata. */
+  /**
+   * SQLAlchemy models/Tables of this table that autogenerate in `env` compares: declared on a
+   * MetaData listed in target_metadata, in a module env.py imports (directly or transitively;
+   * when the import graph is uncertain, every module counts).
+   */
   targetModelsFor(node: TableNode, env: AlembicEnv): Claim[] {
+    return this.onTargetMetadata(node, env).filter((c) => this.isLoadedBy(env, c.loc.file));
+  }
+
+  /** Models of this table on a target MetaData, whether or not env.py imports their module. */
+  onTargetMetadata(node: TableNode, env: AlembicEnv, includeReflected = false): Claim[] {
     const ids = new Set(env.target.metadataIds);
-    return node.claims.filter((c) => c.kind === "sqlalchemy-model" && !c.reflected && c.metadataId !== undefined && ids.has(c.metadataId));
+    return node.claims.filter((c) => c.kind === "sqlalchemy-model" && (includeReflected || !c.reflected) && c.metadataId !== undefined && ids.has(c.metadataId));
+  }
+
+  /** Does running env.py import `file`? (Always true when its imports could not all be resolved.) */
+  isLoadedBy(env: AlembicEnv, file: string): boolean {
+    return env.reachUncertain !== null || env.reachable.includes(file);
+  }
+
+  /** Tables the revisions of `env` leave in the database at head. */
+  tablesCreatedBy(env: AlembicEnv): Array<{ node: TableNode; claim: Claim }> {
+    const m = this.alembicFinal.get(env.file) ?? new Map<string, Claim>();
+    return [...m.entries()]
+      .map(([id, claim]) => ({ node: this.nodes.get(id)!, claim }))
+      .filter((x) => x.node)
+      .sort((a, b) => compareKeys(a.node.key, b.node.key));
   }
 
   /** What `alembic revision --autogenerate` in `env` does with this table when only the database has it. */
@@ -181,8 +204,8 @@ export class OwnershipGraph {
    */
   dropVerdict(node: TableNode, env: AlembicEnv): Verdict | null {
     if (!this.isDjangoOwned(node)) return null;
-    const ids = new Set(env.target.metadataIds);
-    if (node.claims.some((c) => c.kind === "sqlalchemy-model" && c.metadataId !== undefined && ids.has(c.metadataId))) return null;
+    // In the metadata (a reflected table too: it compares equal), it is compared, not dropped.
+    if (this.onTargetMetadata(node, env, true).some((c) => this.isLoadedBy(env, c.loc.file))) return null;
     return this.autogenerateVerdict(node, env);
   }
 

@@ -41,8 +41,12 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
     const calls = online.length > 0 ? online : facts.configureCalls;
     const primary = calls[calls.length - 1]!;
     const target = resolveTarget(inp, f, primary);
+    const reach = importClosure(inp.index, f.file);
     const env: AlembicEnv = {
       file: f.file,
+      reachable: reach.files,
+      reachUncertain: reach.uncertain,
+      runtimeVersionLocations: facts.runtimeVersionLocations ? locOf(f.file, facts.runtimeVersionLocations) : null,
       configureLoc: locOf(f.file, primary.span),
       scriptDir: dir,
       versionDirs,
@@ -66,6 +70,20 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
     envs.push(env);
   }
   return envs;
+}
+
+/** Files loaded when env.py runs: its imports (module level and inside functions), transitively. */
+function importClosure(index: ModuleIndex, file: string): { files: string[]; uncertain: string | null } {
+  const seen = new Set<string>([file]);
+  const queue = [file];
+  let uncertain: string | null = null;
+  while (queue.length > 0) {
+    const f = queue.shift()!;
+    const missing = index.unresolvedProjectImports(f, true);
+    if (missing.length > 0 && !uncertain) uncertain = `${f} imports \`${missing[0]}\`, which does not resolve to a project file`;
+    for (const next of index.importedFiles(f, true)) if (!seen.has(next)) (seen.add(next), queue.push(next));
+  }
+  return { files: [...seen].sort(), uncertain };
 }
 
 /** env.py file → version folders, from every ini that points at it. */

@@ -3,7 +3,7 @@
  * their tables, imperative `Table(...)` objects, and metadata expressions (`Base.metadata`,
  * `[a.metadata, b]`) resolved to MetaData identities.
  */
-import type { Expr } from "../python/ast.js";
+import type { Expr, Stmt } from "../python/ast.js";
 import { argument, calleeName, dottedName, keyword, stringValue } from "../python/ast.js";
 import type { ClassFact, FileFacts } from "../extract/facts.js";
 import { literal } from "../extract/literal.js";
@@ -18,6 +18,8 @@ const SQLMODEL_METADATA = "sqlmodel:SQLModel.metadata";
 /** A resolved declarative base: its metadata, and how tables of its classes are named. */
 interface BaseInfo {
   metadataId: string | null;
+  /** An inherited `@declared_attr __tablename__` (on the base or a mixin), applied to each subclass. */
+  tablename?: { body: Stmt[] } | undefined;
   /** "sqlmodel": only `table=True` classes map; "flask": snake_case automatic names. */
   flavour: "plain" | "sqlmodel" | "flask";
   schema: string | null;
@@ -220,13 +222,18 @@ function baseFromValue(ctx: SqlaContext, file: string, name: string, v: Expr): B
     const reg = registryMetadata(ctx, file, v.func.value);
     return { metadataId: reg, flavour: "plain", schema: null };
   }
-  if (callee === "SQLAlchemy") {
-    const sym = ctx.index.resolveExpr(file, v.func);
-    if (sym.kind === "external" && sym.dotted.startsWith("flask_sqlalchemy")) {
-      return { metadataId: registerMetadata(ctx, `${file}#${name}.metadata`, `${name}.metadata`, loc), flavour: "flask", schema: null };
-    }
+  if (isFlaskSqlalchemy(ctx, ctx.index.resolveExpr(file, v.func), 0)) {
+    return { metadataId: registerMetadata(ctx, `${file}#${name}.metadata`, `${name}.metadata`, loc), flavour: "flask", schema: null };
   }
   return null;
+}
+
+/** `flask_sqlalchemy.SQLAlchemy`, or a project subclass of it (redash's RedashSQLAlchemy). */
+function isFlaskSqlalchemy(ctx: SqlaContext, sym: Symbol, depth: number): boolean {
+  if (depth > 8) return false;
+  if (sym.kind === "external") return /^flask_sqlalchemy(?:\.\w+)*\.SQLAlchemy$/.test(sym.dotted);
+  if (sym.kind === "class") return sym.cls.bases.some((b) => isFlaskSqlalchemy(ctx, ctx.index.resolveExpr(sym.file, b), depth + 1));
+  return false;
 }
 
 /** The metadata of a `registry(...)` object. */
@@ -282,6 +289,7 @@ function computeClassKind(ctx: SqlaContext, file: string, cls: ClassFact, visiti
 
   let inherited: BaseInfo | null = null;
   let parentMapped: Extract<ClassKind, { kind: "mapped" }> | null = null;
+  let mixinTablename: BaseInfo["tablename"];
   for (const b of cls.bases) {
     const sym = idx.resolveExpr(file, b);
     if (sym.kind === "external") {
@@ -289,7 +297,7 @@ function computeClassKind(ctx: SqlaContext, file: string, cls: ClassFact, visiti
         const noMeta = sym.dotted.endsWith("NoMeta");
         const md = cls.attrs["metadata"]?.value;
         const metadataId = md ? resolveMetadataOrNew(ctx, file, cls, md) : noMeta ? null : ownMetadata();
-        return { kind: "base", base: { metadataId, flavour: "plain", schema: null } };
+        return { kind: "base", base: { metadataId, flavour: "plain", schema: null, tablename: declaredOn(cls) } };
       }
       if (/^sqlmodel\.(?:main\.)?SQLModel$/.test(sym.dotted)) {
         inherited ??= { metadataId: sqlmodelMetadata(ctx), flavour: "sqlmodel", schema: null };
@@ -316,11 +324,14 @@ function computeClassKind(ctx: SqlaContext, file: string, cls: ClassFact, visiti
       else if (k.kind === "mapped") {
         inherited ??= k.base;
         parentMapped ??= k;
-      }
+      } else mixinTablename ??= declaredOn(sym.cls);
     }
   }
   if (!inherited) return { kind: "none" };
-  return mappedKind(ctx, file, cls, inherited, parentMapped);
+  // A subclass acting as a base for others (abstract or mixin-like) passes its own declared name on.
+  const own = declaredOn(cls);
+  const base: BaseInfo = own || mixinTablename ? { ...inherited, tablename: own ?? mixinTablename } : inherited;
+  return mappedKind(ctx, file, cls, base, parentMapped);
 }
 
 function resolveMetadataOrNew(ctx: SqlaContext, file: string, cls: ClassFact, md: Expr): string | null {
@@ -354,14 +365,14 @@ function mappedKind(
     const name = stringOf(idx, file, tn.value);
     return { kind: "mapped", base, table: name === null ? null : { schema, name }, hasOwnTable: true, tablenameUnknown: name === null ? "__tablename__ is computed" : null };
   }
-  const declared = cls.methods["__tablename__"];
-  if (declared) {
-    const name = declaredTablename(declared.body, cls.name);
-    return { kind: "mapped", base, table: name === null ? null : { schema, name }, hasOwnTable: true, tablenameUnknown: name === null ? "@declared_attr __tablename__" : null };
-  }
-  if (parentMapped && parentMapped.hasOwnTable) {
+  if (parentMapped && parentMapped.hasOwnTable && !cls.methods["__tablename__"]) {
     // Single-table inheritance: no table of its own.
     return { kind: "mapped", base, table: null, hasOwnTable: false, tablenameUnknown: null };
+  }
+  const declared = cls.methods["__tablename__"] ?? base.tablename;
+  if (declared) {
+    const name = declaredTablename(declared.body, cls.name);
+    return { kind: "mapped", base, table: name === null ? null : { schema, name }, hasOwnTable: true, tablenameUnknown: name === null ? "a computed @declared_attr __tablename__" : null };
   }
   if (base.flavour === "sqlmodel") return { kind: "mapped", base, table: { schema, name: cls.name.toLowerCase() }, hasOwnTable: true, tablenameUnknown: null };
   if (base.flavour === "flask") return { kind: "mapped", base, table: { schema, name: camelToSnake(cls.name) }, hasOwnTable: true, tablenameUnknown: null };
@@ -369,8 +380,13 @@ function mappedKind(
   return { kind: "base", base };
 }
 
+function declaredOn(cls: ClassFact): BaseInfo["tablename"] {
+  const m = cls.methods["__tablename__"];
+  return m ? { body: m.body } : undefined;
+}
+
 /** `@declared_attr def __tablename__(cls): return cls.__name__.lower()` and literal returns. */
-function declaredTablename(body: import("../python/ast.js").Stmt[], className: string): string | null {
+function declaredTablename(body: Stmt[], className: string): string | null {
   for (const s of body) {
     if (s.kind !== "return" || !s.value) continue;
     const v = s.value;

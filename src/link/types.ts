@@ -88,6 +88,12 @@ export interface AlembicEnv {
   target: { metadataIds: string[]; unresolved: string | null; loc: Loc | null };
   /** Filters as configured, for messages: "include_object=include_object (env.py:20)". */
   filters: string[];
+  /** Project files env.py imports, directly or through other modules (what autogenerate has loaded). */
+  reachable: string[];
+  /** Why `reachable` may be incomplete (an import of a project package that did not resolve), or null. */
+  reachUncertain: string | null;
+  /** Where env.py sets version_locations at run time (revisions may live elsewhere). */
+  runtimeVersionLocations: Loc | null;
   /** tableId → verdict for the table existing in the database but not in target_metadata. */
   verdicts: Record<string, Verdict>;
   revisions: Array<{ file: string; revision: string | null; downRevision: string[] | null; loc: Loc }>;

@@ -38,5 +38,6 @@ export function extractAlembicEnv(facts: FileFacts): AlembicEnvFacts | undefined
   if (configureCalls.length === 0) return undefined;
   let targetMetadata: AlembicEnvFacts["targetMetadata"] = null;
   for (const b of facts.bindings) if (b.name === "target_metadata" && b.op === "=") targetMetadata = { value: b.value, span: b.span };
-  return { configureCalls, targetMetadata };
+  const vl = facts.attrAssignments.find((a) => a.target.endsWith(".version_locations"));
+  return { configureCalls, targetMetadata, runtimeVersionLocations: vl?.span ?? null };
 }
