@@ -23,7 +23,7 @@ export default defineRule({
     "Import every models module from env.py (e.g. `import app.models  # noqa: F401` next to the Base import), or map the table on " +
     "target_metadata; a table created only by raw SQL on purpose needs an include_object rule that returns False for it.",
   check({ graph, options, report }) {
-    for (const env of graph.envs()) {
+    for (const env of graph.autogenerateEnvs()) {
       if (env.target.unresolved) continue; // unresolved target_metadata: reported as `unresolved`
       const unknown: string[] = [];
       let unknownReason = "";

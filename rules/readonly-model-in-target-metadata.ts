@@ -21,7 +21,7 @@ export default defineRule({
       // Alembic's history creates it too: that is double-ownership, reported once there.
       if (graph.alembicCreatorsOf(node).length > 0) continue;
       const owner = graph.djangoCreatorsOf(node)[0]!;
-      for (const env of graph.envs()) {
+      for (const env of graph.autogenerateEnvs()) {
         for (const model of graph.targetModelsFor(node, env)) {
           report(
             "onTarget",

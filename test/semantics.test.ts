@@ -245,3 +245,56 @@ describe("Django apps resolved the way Django imports them", () => {
     ).toEqual(["django_content_type", "django_migrations", "django_session", "shop_order"]);
   });
 });
+
+async function lintFiles(files: Record<string, string>) {
+  const root = tempDir("proj");
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+  return lint({ paths: [root] });
+}
+
+describe("SQLAlchemy shapes from real projects", () => {
+  test("@registry.mapped_as_dataclass on a registry(metadata=...) (ckan)", async () => {
+    const r = await lintFiles({
+      "m/__init__.py": "",
+      "m/meta.py": "from sqlalchemy import MetaData, orm\nmetadata = MetaData()\nregistry = orm.registry(metadata=metadata)\n",
+      "m/file.py": 'from .meta import registry\n\n@registry.mapped_as_dataclass\nclass File:\n    __tablename__ = "file"\n',
+    });
+    expect(r.project.sqlalchemy.tables.map((t) => [t.table.name, t.metadataId])).toEqual([["file", "m/meta.py#metadata"]]);
+  });
+
+  test("a project subclass of Flask-SQLAlchemy (redash) and its automatic names", async () => {
+    const r = await lintFiles({
+      "app/__init__.py": "",
+      "app/base.py": "from flask_sqlalchemy import SQLAlchemy\n\nclass RedashSQLAlchemy(SQLAlchemy):\n    pass\n\ndb = RedashSQLAlchemy()\n",
+      "app/models.py": 'from .base import db\n\nclass QueryResult(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n\nclass User(db.Model):\n    __tablename__ = "users"\n',
+    });
+    expect(r.project.sqlalchemy.tables.map((t) => t.table.name).sort()).toEqual(["query_result", "users"]);
+  });
+
+  test("a @declared_attr __tablename__ on the base applies to subclasses; computed ones are unresolved", async () => {
+    const r = await lintFiles({
+      "db/__init__.py": "",
+      "db/orm.py":
+        "import re\nfrom sqlalchemy.orm import DeclarativeBase, declared_attr\n\nclass Base(DeclarativeBase):\n    @declared_attr.directive\n    def __tablename__(cls):\n        return cls.__name__.lower()\n\nclass Flow(Base):\n    pass\n\nclass Other(DeclarativeBase):\n    @declared_attr\n    def __tablename__(cls):\n        return re.sub(r'(?<!^)(?=[A-Z])', '_', cls.__name__).lower()\n\nclass TaskRun(Other):\n    pass\n",
+    });
+    expect(r.project.sqlalchemy.tables.map((t) => t.table.name)).toEqual(["flow"]);
+    expect(r.project.sqlalchemy.incompleteMetadata).toEqual(["db/orm.py#Other.metadata"]);
+    expect(r.findings.some((f) => f.ruleId === "unresolved" && f.message.includes("TaskRun"))).toBe(true);
+  });
+});
+
+describe("autogenerate needs a target_metadata", () => {
+  test("env.py with target_metadata = None: no autogenerate findings", async () => {
+    const r = await lintFiles({
+      "project/__init__.py": "",
+      "project/settings.py": 'INSTALLED_APPS = ["django.contrib.sessions"]\n',
+      "alembic.ini": "[alembic]\nscript_location = migration\n",
+      "migration/env.py": "from alembic import context\ntarget_metadata = None\n\ndef run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata)\n",
+      "migration/versions/1_x.py": 'from alembic import op\nrevision = "1"\ndown_revision = None\n\ndef upgrade():\n    op.create_table("x")\n',
+    });
+    expect(r.findings).toEqual([]);
+  });
+});

@@ -109,6 +109,11 @@ export class OwnershipGraph {
     return this.project.alembic.envs;
   }
 
+  /** Environments where `alembic revision --autogenerate` can run at all (they have a target_metadata). */
+  autogenerateEnvs(): AlembicEnv[] {
+    return this.project.alembic.envs.filter((e) => e.autogenerate);
+  }
+
   /** Django claims that leave this table in the database (managed models, contrib apps, migration history). */
   djangoCreatorsOf(node: TableNode): Claim[] {
     return this.djangoFinal.get(node.id) ?? [];

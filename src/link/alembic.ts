@@ -51,6 +51,7 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
       scriptDir: dir,
       versionDirs,
       target,
+      autogenerate: target.metadataIds.length > 0 || target.unresolved !== null,
       filters: describeFilters(f, primary),
       verdicts: {},
       revisions: [],

@@ -278,7 +278,7 @@ function computeClassKind(ctx: SqlaContext, file: string, cls: ClassFact, visiti
   for (const d of cls.decorators) {
     const callee = d.kind === "call" ? dottedName(d.func) : dottedName(d);
     if (callee && /(?:^|\.)as_declarative$/.test(callee)) return { kind: "base", base: { metadataId: ownMetadata(), flavour: "plain", schema: null } };
-    if (callee && /\.mapped$/.test(callee) && d.kind !== "call") {
+    if (callee && /\.(?:mapped|mapped_as_dataclass)$/.test(callee) && d.kind !== "call") {
       const reg = registryMetadata(ctx, file, (d as Extract<Expr, { kind: "attr" }>).value);
       const base: BaseInfo = { metadataId: reg, flavour: "plain", schema: null };
       return mappedKind(ctx, file, cls, base, null);

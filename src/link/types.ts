@@ -86,6 +86,11 @@ export interface AlembicEnv {
   scriptDir: string;
   versionDirs: string[];
   target: { metadataIds: string[]; unresolved: string | null; loc: Loc | null };
+  /**
+   * False when env.py gives no target_metadata (missing or None): `alembic revision --autogenerate`
+   * then refuses to run, so nothing can be dropped by it.
+   */
+  autogenerate: boolean;
   /** Filters as configured, for messages: "include_object=include_object (env.py:20)". */
   filters: string[];
   /** Project files env.py imports, directly or through other modules (what autogenerate has loaded). */
