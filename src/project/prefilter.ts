@@ -3,9 +3,14 @@
  * still be parsed later, on demand, when an import from a parsed file leads to it.
  */
 
-/** Words any model, table, migration, settings or Alembic module contains. */
+/**
+ * Text any model, table, migration, settings or Alembic module contains: framework imports, Django
+ * field and model references (`models.CharField`, `models.Model`), SQLAlchemy declarations. A model
+ * module that imports neither Django nor SQLAlchemy still spells its fields `models.XField` or sits
+ * in a `models` module (always read); re-export modules are read on demand when an import reaches them.
+ */
 const RELEVANT =
-  /\b(?:django|sqlalchemy|sqlmodel|alembic|models|Model|__tablename__|__table__|Table|MetaData|declarative_base|DeclarativeBase|mapped_column|Column|INSTALLED_APPS|AUTH_USER_MODEL|Migration|AppConfig|db_table|target_metadata)\b/;
+  /django\.db|sqlalchemy|sqlmodel|alembic|__tablename__|__table__|\bmodels\.(?:[A-Z]\w*(?:Field|Key)|Model)\b|\bINSTALLED_APPS\b|\bAUTH_USER_MODEL\b|\bAppConfig\b|\bMetaData\s*\(|\bdeclarative_base\b|\bDeclarativeBase\b|\bmapped_column\b|\bdb\.Model\b|\bdb_table\b|\btarget_metadata\b/;
 
 /** File names that are always read whatever they contain. */
 const ALWAYS = /(?:^|\/)(?:env\.py|models\.py|apps\.py|manage\.py|settings\.py|alembic\.ini)$/;

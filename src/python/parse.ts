@@ -58,12 +58,16 @@ export class PythonParser {
     this.parser.setLanguage(Python);
   }
 
-  parse(text: string): Module {
+  /**
+   * Parse a module. `keepBody(name)` decides which function bodies are converted (default: all);
+   * the others get an empty body, which saves most of the conversion cost on large code bases.
+   */
+  parse(text: string, keepBody: (name: string) => boolean = () => true): Module {
     const tree = this.parser.parse(text);
     const errors: SyntaxProblem[] = [];
     const root = tree.rootNode;
     if (root.hasError) collectErrors(root, errors);
-    return { body: block(root), errors };
+    return { body: new Statements(keepBody).block(root), errors };
   }
 }
 
@@ -92,124 +96,8 @@ function collectErrors(n: TSNode, out: SyntaxProblem[]): void {
 
 // ---------------------------------------------------------------- statements
 
-function block(n: TSNode | null): Stmt[] {
-  if (!n) return [];
-  const out: Stmt[] = [];
-  for (const c of n.namedChildren) statement(c, out);
-  return out;
-}
 
-function statement(n: TSNode, out: Stmt[]): void {
-  switch (n.type) {
-    case "expression_statement":
-      for (const c of n.namedChildren) expressionStatement(c, out);
-      return;
-    case "import_statement":
-      out.push({ kind: "import", names: importNames(n), span: span(n) });
-      return;
-    case "import_from_statement":
-      out.push(importFrom(n));
-      return;
-    case "future_import_statement":
-      return;
-    case "class_definition":
-      out.push(classDef(n, []));
-      return;
-    case "function_definition":
-      out.push(funcDef(n, []));
-      return;
-    case "decorated_definition": {
-      const decorators = n.namedChildren.filter((c) => c.type === "decorator").map(decorator);
-      const def = n.childForFieldName("definition");
-      if (def?.type === "class_definition") out.push(classDef(def, decorators));
-      else if (def?.type === "function_definition") out.push(funcDef(def, decorators));
-      return;
-    }
-    case "if_statement":
-      out.push(ifStatement(n));
-      return;
-    case "for_statement":
-      out.push({
-        kind: "for",
-        target: expr(n.childForFieldName("left")),
-        iter: expr(n.childForFieldName("right")),
-        body: block(n.childForFieldName("body")),
-        orelse: elseBlock(n.childForFieldName("alternative")),
-        span: span(n),
-      });
-      return;
-    case "while_statement":
-      out.push({ kind: "while", test: expr(n.childForFieldName("condition")), body: block(n.childForFieldName("body")), span: span(n) });
-      return;
-    case "with_statement": {
-      const items: Expr[] = [];
-      for (const c of n.namedChildren) {
-        if (c.type !== "with_clause") continue;
-        for (const item of c.namedChildren) {
-          const v = item.childForFieldName("value") ?? item.namedChildren[0] ?? null;
-          if (v) items.push(expr(v.type === "as_pattern" ? (v.namedChildren[0] ?? null) : v));
-        }
-      }
-      out.push({ kind: "with", items, body: block(n.childForFieldName("body")), span: span(n) });
-      return;
-    }
-    case "try_statement": {
-      const handlers: Stmt[][] = [];
-      let orelse: Stmt[] = [];
-      let finalbody: Stmt[] = [];
-      for (const c of n.namedChildren) {
-        if (c.type === "except_clause" || c.type === "except_group_clause") {
-          const b = c.namedChildren.find((x) => x.type === "block") ?? null;
-          handlers.push(block(b));
-        } else if (c.type === "else_clause") orelse = block(c.childForFieldName("body"));
-        else if (c.type === "finally_clause") finalbody = block(c.namedChildren.find((x) => x.type === "block") ?? null);
-      }
-      out.push({ kind: "try", body: block(n.childForFieldName("body")), handlers, orelse, finalbody, span: span(n) });
-      return;
-    }
-    case "return_statement": {
-      const v = n.namedChildren[0] ?? null;
-      out.push({ kind: "return", value: v ? expr(v) : null, span: span(n) });
-      return;
-    }
-    case "comment":
-      return;
-    default:
-      out.push({ kind: "pass", span: span(n) });
-  }
-}
 
-function expressionStatement(n: TSNode, out: Stmt[]): void {
-  if (n.type === "assignment") {
-    // `a = b = value` nests assignments on the right.
-    const targets: Expr[] = [];
-    let cur: TSNode | null = n;
-    let annotation: Expr | null = null;
-    let value: Expr | null = null;
-    while (cur && cur.type === "assignment") {
-      const left = cur.childForFieldName("left");
-      if (left) targets.push(expr(left));
-      const type = cur.childForFieldName("type");
-      if (type && !annotation) annotation = expr(type);
-      const right = cur.childForFieldName("right");
-      if (!right) break;
-      if (right.type === "assignment") cur = right;
-      else {
-        value = expr(right);
-        break;
-      }
-    }
-    if (value) out.push({ kind: "assign", targets, value, annotation, span: span(n) });
-    else if (annotation && targets[0]) out.push({ kind: "annassign", target: targets[0], annotation, span: span(n) });
-    return;
-  }
-  if (n.type === "augmented_assignment") {
-    const op = n.childForFieldName("operator")?.text ?? "+=";
-    out.push({ kind: "augassign", target: expr(n.childForFieldName("left")), op, value: expr(n.childForFieldName("right")), span: span(n) });
-    return;
-  }
-  out.push({ kind: "expr", value: expr(n), span: span(n) });
-}
 
 function importNames(n: TSNode): ImportName[] {
   const names: ImportName[] = [];
@@ -235,36 +123,7 @@ function importFrom(n: TSNode): Stmt {
   return { kind: "importfrom", module, level, names: star ? "*" : importNames(n), span: span(n) };
 }
 
-function classDef(n: TSNode, decorators: Expr[]): Stmt {
-  const bases: Expr[] = [];
-  const keywords: Keyword[] = [];
-  const sup = n.childForFieldName("superclasses");
-  if (sup) splitArguments(sup, bases, keywords);
-  const nameNode = n.childForFieldName("name");
-  return {
-    kind: "class",
-    name: nameNode?.text ?? "",
-    bases,
-    keywords,
-    decorators,
-    body: block(n.childForFieldName("body")),
-    span: span(n),
-    nameSpan: nameNode ? span(nameNode) : span(n),
-  };
-}
 
-function funcDef(n: TSNode, decorators: Expr[]): Stmt {
-  const nameNode = n.childForFieldName("name");
-  return {
-    kind: "def",
-    name: nameNode?.text ?? "",
-    params: parameters(n.childForFieldName("parameters")),
-    decorators,
-    body: block(n.childForFieldName("body")),
-    span: span(n),
-    nameSpan: nameNode ? span(nameNode) : span(n),
-  };
-}
 
 function decorator(n: TSNode): Expr {
   const e = n.namedChildren[0];
@@ -303,32 +162,187 @@ function parameters(n: TSNode | null): Param[] {
   return params;
 }
 
-function ifStatement(n: TSNode): Stmt {
-  const test = expr(n.childForFieldName("condition"));
-  const body = block(n.childForFieldName("consequence"));
-  // Fold `elif` chains into nested ifs.
-  const alternatives = n.childrenForFieldName("alternative");
-  let orelse: Stmt[] = [];
-  for (let i = alternatives.length - 1; i >= 0; i--) {
-    const alt = alternatives[i]!;
-    if (alt.type === "else_clause") orelse = block(alt.childForFieldName("body"));
-    else if (alt.type === "elif_clause") {
-      orelse = [
-        {
-          kind: "if",
-          test: expr(alt.childForFieldName("condition")),
-          body: block(alt.childForFieldName("consequence")),
-          orelse,
-          span: span(alt),
-        },
-      ];
+/** Statement conversion; function bodies only where `keepBody` asks for them. */
+class Statements {
+  constructor(private readonly keepBody: (name: string) => boolean) {}
+
+  block(n: TSNode | null): Stmt[] {
+    if (!n) return [];
+    const out: Stmt[] = [];
+    for (const c of n.namedChildren) this.statement(c, out);
+    return out;
+  }
+
+  statement(n: TSNode, out: Stmt[]): void {
+    switch (n.type) {
+      case "expression_statement":
+        for (const c of n.namedChildren) this.expressionStatement(c, out);
+        return;
+      case "import_statement":
+        out.push({ kind: "import", names: importNames(n), span: span(n) });
+        return;
+      case "import_from_statement":
+        out.push(importFrom(n));
+        return;
+      case "future_import_statement":
+        return;
+      case "class_definition":
+        out.push(this.classDef(n, []));
+        return;
+      case "function_definition":
+        out.push(this.funcDef(n, []));
+        return;
+      case "decorated_definition": {
+        const decorators = n.namedChildren.filter((c) => c.type === "decorator").map(decorator);
+        const def = n.childForFieldName("definition");
+        if (def?.type === "class_definition") out.push(this.classDef(def, decorators));
+        else if (def?.type === "function_definition") out.push(this.funcDef(def, decorators));
+        return;
+      }
+      case "if_statement":
+        out.push(this.ifStatement(n));
+        return;
+      case "for_statement":
+        out.push({
+          kind: "for",
+          target: expr(n.childForFieldName("left")),
+          iter: expr(n.childForFieldName("right")),
+          body: this.block(n.childForFieldName("body")),
+          orelse: this.elseBlock(n.childForFieldName("alternative")),
+          span: span(n),
+        });
+        return;
+      case "while_statement":
+        out.push({ kind: "while", test: expr(n.childForFieldName("condition")), body: this.block(n.childForFieldName("body")), span: span(n) });
+        return;
+      case "with_statement": {
+        const items: Expr[] = [];
+        for (const c of n.namedChildren) {
+          if (c.type !== "with_clause") continue;
+          for (const item of c.namedChildren) {
+            const v = item.childForFieldName("value") ?? item.namedChildren[0] ?? null;
+            if (v) items.push(expr(v.type === "as_pattern" ? (v.namedChildren[0] ?? null) : v));
+          }
+        }
+        out.push({ kind: "with", items, body: this.block(n.childForFieldName("body")), span: span(n) });
+        return;
+      }
+      case "try_statement": {
+        const handlers: Stmt[][] = [];
+        let orelse: Stmt[] = [];
+        let finalbody: Stmt[] = [];
+        for (const c of n.namedChildren) {
+          if (c.type === "except_clause" || c.type === "except_group_clause") {
+            const b = c.namedChildren.find((x) => x.type === "block") ?? null;
+            handlers.push(this.block(b));
+          } else if (c.type === "else_clause") orelse = this.block(c.childForFieldName("body"));
+          else if (c.type === "finally_clause") finalbody = this.block(c.namedChildren.find((x) => x.type === "block") ?? null);
+        }
+        out.push({ kind: "try", body: this.block(n.childForFieldName("body")), handlers, orelse, finalbody, span: span(n) });
+        return;
+      }
+      case "return_statement": {
+        const v = n.namedChildren[0] ?? null;
+        out.push({ kind: "return", value: v ? expr(v) : null, span: span(n) });
+        return;
+      }
+      case "comment":
+        return;
+      default:
+        out.push({ kind: "pass", span: span(n) });
     }
   }
-  return { kind: "if", test, body, orelse, span: span(n) };
-}
 
-function elseBlock(n: TSNode | null): Stmt[] {
-  return n ? block(n.childForFieldName("body")) : [];
+  expressionStatement(n: TSNode, out: Stmt[]): void {
+    if (n.type === "assignment") {
+      // `a = b = value` nests assignments on the right.
+      const targets: Expr[] = [];
+      let cur: TSNode | null = n;
+      let annotation: Expr | null = null;
+      let value: Expr | null = null;
+      while (cur && cur.type === "assignment") {
+        const left = cur.childForFieldName("left");
+        if (left) targets.push(expr(left));
+        const type = cur.childForFieldName("type");
+        if (type && !annotation) annotation = expr(type);
+        const right = cur.childForFieldName("right");
+        if (!right) break;
+        if (right.type === "assignment") cur = right;
+        else {
+          value = expr(right);
+          break;
+        }
+      }
+      if (value) out.push({ kind: "assign", targets, value, annotation, span: span(n) });
+      else if (annotation && targets[0]) out.push({ kind: "annassign", target: targets[0], annotation, span: span(n) });
+      return;
+    }
+    if (n.type === "augmented_assignment") {
+      const op = n.childForFieldName("operator")?.text ?? "+=";
+      out.push({ kind: "augassign", target: expr(n.childForFieldName("left")), op, value: expr(n.childForFieldName("right")), span: span(n) });
+      return;
+    }
+    out.push({ kind: "expr", value: expr(n), span: span(n) });
+  }
+
+  classDef(n: TSNode, decorators: Expr[]): Stmt {
+    const bases: Expr[] = [];
+    const keywords: Keyword[] = [];
+    const sup = n.childForFieldName("superclasses");
+    if (sup) splitArguments(sup, bases, keywords);
+    const nameNode = n.childForFieldName("name");
+    return {
+      kind: "class",
+      name: nameNode?.text ?? "",
+      bases,
+      keywords,
+      decorators,
+      body: this.block(n.childForFieldName("body")),
+      span: span(n),
+      nameSpan: nameNode ? span(nameNode) : span(n),
+    };
+  }
+
+  funcDef(n: TSNode, decorators: Expr[]): Stmt {
+    const nameNode = n.childForFieldName("name");
+    return {
+      kind: "def",
+      name: nameNode?.text ?? "",
+      params: parameters(n.childForFieldName("parameters")),
+      decorators,
+      body: this.keepBody(nameNode?.text ?? "") ? this.block(n.childForFieldName("body")) : [],
+      span: span(n),
+      nameSpan: nameNode ? span(nameNode) : span(n),
+    };
+  }
+
+  ifStatement(n: TSNode): Stmt {
+    const test = expr(n.childForFieldName("condition"));
+    const body = this.block(n.childForFieldName("consequence"));
+    // Fold `elif` chains into nested ifs.
+    const alternatives = n.childrenForFieldName("alternative");
+    let orelse: Stmt[] = [];
+    for (let i = alternatives.length - 1; i >= 0; i--) {
+      const alt = alternatives[i]!;
+      if (alt.type === "else_clause") orelse = this.block(alt.childForFieldName("body"));
+      else if (alt.type === "elif_clause") {
+        orelse = [
+          {
+            kind: "if",
+            test: expr(alt.childForFieldName("condition")),
+            body: this.block(alt.childForFieldName("consequence")),
+            orelse,
+            span: span(alt),
+          },
+        ];
+      }
+    }
+    return { kind: "if", test, body, orelse, span: span(n) };
+  }
+
+  elseBlock(n: TSNode | null): Stmt[] {
+    return n ? this.block(n.childForFieldName("body")) : [];
+  }
 }
 
 // ---------------------------------------------------------------- expressions
