@@ -251,6 +251,8 @@ export class ModuleIndex {
         if (sub) return { kind: "module", file: sub, module: `${sym.module}.${attr}` };
         return s;
       }
+      case "value":
+        return { kind: "unknown", reason: `\`${sym.name}.${attr}\` is computed at run time (${sym.file})` };
       default:
         return { kind: "unknown", reason: `attribute \`${attr}\` of a ${sym.kind}` };
     }

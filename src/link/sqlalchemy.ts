@@ -46,6 +46,7 @@ export function newSqlaContext(index: ModuleIndex): SqlaContext {
 export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics: Diagnostic[]): ProjectFacts["sqlalchemy"] {
   const tables: SqlaTable[] = [];
   const incomplete = new Set<string>();
+  const unnamed = new Map<string, Array<{ name: string; why: string; loc: Loc }>>();
   for (const f of files) {
     for (const cls of f.classes) {
       const k = classKind(ctx, f.file, cls, new Set());
@@ -54,12 +55,9 @@ export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics
       if (k.table === null) {
         if (k.tablenameUnknown) {
           incomplete.add(k.base.metadataId);
-          diagnostics.push({
-            code: "unresolved",
-        severity: "info",
-            message: `cannot tell the table name of \`${cls.name}\` statically (${k.tablenameUnknown}); declare it with a literal __tablename__ or in config`,
-            loc: locOf(f.file, cls.span),
-          });
+          const list = unnamed.get(k.base.metadataId) ?? [];
+          list.push({ name: cls.name, why: k.tablenameUnknown, loc: locOf(f.file, cls.span) });
+          unnamed.set(k.base.metadataId, list);
         }
         continue;
       }
@@ -78,6 +76,19 @@ export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics
       const t = tableCall(ctx, f.file, b.value);
       if (t) tables.push({ ...t, what: `Table("${t.table.name}") bound to \`${b.name}\``, className: null, loc: locOf(f.file, b.span) });
     }
+  }
+  // One finding per MetaData, not one per class (prefect has dozens sharing one computed name).
+  for (const [id, list] of [...unnamed.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const names = list.map((c) => `\`${c.name}\``);
+    const shown = names.slice(0, 5).join(", ") + (names.length > 5 ? `, … ${names.length - 5} more` : "");
+    diagnostics.push({
+      code: "unresolved",
+      severity: "info",
+      message:
+        `cannot tell the table name of ${list.length === 1 ? "" : `${list.length} classes on ${ctx.metadata.get(id)?.label ?? id}: `}${shown} statically ` +
+        `(${list[0]!.why}); give them a literal __tablename__ or declare the tables in config`,
+      loc: list[0]!.loc,
+    });
   }
   return {
     metadata: [...ctx.metadata.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
