@@ -9,8 +9,8 @@ export default defineRule({
   messages: {
     missing: (d: { label: string; module: string }) =>
       `MIGRATION_MODULES maps app \`${d.label}\` to \`${d.module}\`, which is not in this project: ` +
-      `\`manage.py migrate\` finds no migrations for it (and \`makemigrations\` writes them to a package nobody imports), ` +
-      "so the app's tables are never created, and tablewarden cannot tell which tables its history owns.",
+      `\`manage.py migrate\` stops with \`ModuleNotFoundError: No module named '${d.module}'\`, while \`makemigrations\` ` +
+      "silently skips the app, and tablewarden cannot tell which tables its history owns.",
     outside: (d: { label: string; module: string }) =>
       `MIGRATION_MODULES maps app \`${d.label}\` to \`${d.module}\`, which lives outside the linted folders: ` +
       "its migration history is not checked.",

@@ -64,3 +64,23 @@ export interface TableKey {
 export function tableId(t: TableKey): string {
   return t.schema ? `${t.schema}.${t.name}` : t.name;
 }
+
+/**
+ * The table PostgreSQL really addresses: the default schema is the same as no schema, and
+ * identifiers longer than 63 bytes are cut to 63 (at a character boundary) without an error.
+ */
+export function normaliseTable(key: TableKey): TableKey {
+  const schema = key.schema === "public" || key.schema === null ? null : pgIdentifier(key.schema);
+  return { schema, name: pgIdentifier(key.name) };
+}
+
+const NAMEDATALEN = 64;
+
+export function pgIdentifier(name: string): string {
+  const bytes = Buffer.from(name, "utf8");
+  if (bytes.length < NAMEDATALEN) return name;
+  let cut = NAMEDATALEN - 1;
+  while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut--; // do not split a UTF-8 sequence
+  return bytes.subarray(0, cut).toString("utf8");
+}
+

@@ -61,6 +61,8 @@ export interface FunctionFact {
   params: Param[];
   decorators: Expr[];
   body: Stmt[];
+  /** The body was not read (only some files keep function bodies): calling it is unknown. */
+  bodySkipped?: boolean;
   span: Span;
 }
 
@@ -78,6 +80,12 @@ export interface FileFacts {
   starImports: StarImportFact[];
   /** Imports inside function bodies (`def run_migrations_online(): from app import models`). */
   lazyImports: ImportFact[];
+  /**
+   * Module-level names whose value changes after it is bound: mutated in place (`X.append(...)`,
+   * `X[k] = v`, `X += ...`) or rebound through `global X`, anywhere in the file. Their literal value
+   * is not what code sees at run time (ckan's `_PLUGINS = []`, filled when plugins load).
+   */
+  mutated: string[];
   /** Assignments to attributes anywhere (`context.script.version_locations = [...]`). */
   attrAssignments: Array<{ target: string; span: Span; scope: string[] }>;
   bindings: BindingFact[];
@@ -117,6 +125,7 @@ export type DjangoOp =
   | { op: "AddField"; model: string; m2m: M2MFieldFact | null; span: Span }
   | { op: "RemoveField"; model: string; field: string; span: Span }
   | { op: "AlterField"; model: string; field: string; span: Span }
+  | { op: "RenameField"; model: string; oldName: string; newName: string; span: Span }
   | { op: "RunSQL"; effects: SqlTableEffect[]; unparsed: boolean; span: Span }
   | { op: "SeparateDatabaseAndState"; database: DjangoOp[]; state: DjangoOp[]; span: Span }
   | { op: "Other"; name: string; span: Span };

@@ -10,6 +10,7 @@ import type { SqlAnalyzer } from "./sql.js";
 
 export function extractFile(file: string, text: string, parser: PythonParser, sql: SqlAnalyzer = tokenizerAnalyzer): FileFacts {
   const facts = extractModuleFacts(file, parser.parse(text, bodiesNeeded(text)));
+  facts.mutated = mutatedNames(text, new Set(facts.bindings.map((b) => b.name)));
   const migration = extractDjangoMigration(facts, sql);
   if (migration) facts.djangoMigration = migration;
   const revision = extractAlembicRevision(facts, sql);
@@ -17,6 +18,15 @@ export function extractFile(file: string, text: string, parser: PythonParser, sq
   const env = extractAlembicEnv(facts);
   if (env) facts.alembicEnv = env;
   return facts;
+}
+
+/** Module-level names the file changes after binding them (read from the text: bodies may be skipped). */
+function mutatedNames(text: string, names: Set<string>): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\bglobal\s+([\w\s,]+)/g)) for (const n of m[1]!.split(/[\s,]+/)) if (names.has(n)) out.add(n);
+  const re = /\b([A-Za-z_]\w*)\s*(?:\.\s*(?:append|extend|add|update|insert|remove|pop|popitem|clear|discard|setdefault)\s*\(|\[[^\]\n]*\]\s*=(?!=)|[-+|&]=)/g;
+  for (const m of text.matchAll(re)) if (names.has(m[1]!)) out.add(m[1]!);
+  return [...out].sort();
 }
 
 /**

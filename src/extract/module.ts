@@ -22,6 +22,7 @@ export function extractModuleFacts(file: string, mod: Module): FileFacts {
     imports: [],
     starImports: [],
     lazyImports: [],
+    mutated: [],
     attrAssignments: [],
     bindings: [],
     classes: [],
@@ -144,7 +145,9 @@ function classFact(s: Extract<Stmt, { kind: "class" }>): ClassFact {
 }
 
 function functionFact(s: Extract<Stmt, { kind: "def" }>): FunctionFact {
-  return { name: s.name, params: s.params, decorators: s.decorators, body: s.body, span: s.nameSpan };
+  const f: FunctionFact = { name: s.name, params: s.params, decorators: s.decorators, body: s.body, span: s.nameSpan };
+  if (s.bodySkipped) f.bodySkipped = true;
+  return f;
 }
 
 function collectFunctionsAndCalls(body: Stmt[], scope: string[], facts: FileFacts): void {

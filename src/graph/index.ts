@@ -4,7 +4,7 @@
  * never stored by hand. Rules ask it questions; it never reads files or syntax trees.
  */
 import type { Loc, TableKey } from "../types.js";
-import { tableId } from "../types.js";
+import { tableId, normaliseTable as normalise } from "../types.js";
 import type { AlembicEnv, DjangoClaim, ProjectFacts, SqlaTable, Verdict } from "../link/types.js";
 
 export type ClaimKind = "django-model" | "django-m2m" | "django-migration" | "builtin" | "sqlalchemy-model" | "alembic-revision";
@@ -142,9 +142,16 @@ export class OwnershipGraph {
     return node.claims.some((c) => c.action === "maps") ? "external" : "unknown";
   }
 
-  /** Every table with its owner and claims, sorted by schema and name. */
+  /** A table only migration histories mention, and none leaves in the database (dropped or renamed). */
+  private isGone(node: TableNode): boolean {
+    if (node.claims.some((c) => c.kind !== "django-migration" && c.kind !== "alembic-revision")) return false;
+    if (this.djangoFinal.has(node.id)) return false;
+    return ![...this.alembicFinal.values()].some((m) => m.has(node.id));
+  }
+
+  /** Every table that exists at the end of the histories, with its owner and claims, sorted by schema and name. */
   inventory(): InventoryRow[] {
-    return this.tables().map((node) => ({
+    return this.tables().filter((node) => !this.isGone(node)).map((node) => ({
       name: node.key.name,
       schema: node.key.schema,
       owner: this.ownerOf(node),
@@ -218,11 +225,6 @@ export class OwnershipGraph {
     const m = this.project.sqlalchemy.metadata.find((x) => x.id === id);
     return m ? `${m.label} (${m.loc.file}:${m.loc.line})` : id;
   }
-}
-
-/** PostgreSQL's default schema is the same table as no schema. */
-function normalise(key: TableKey): TableKey {
-  return key.schema === "public" ? { schema: null, name: key.name } : key;
 }
 
 function push(m: Map<string, Claim[]>, id: string, c: Claim): void {

@@ -10,9 +10,10 @@ import type { ConfigureCall, FileFacts } from "../extract/facts.js";
 import type { IniFacts } from "../extract/alembic/ini.js";
 import { iniGet } from "../extract/alembic/ini.js";
 import type { Diagnostic, Loc, TableKey } from "../types.js";
-import { locOf, tableId } from "../types.js";
+import { locOf, normaliseTable, tableId } from "../types.js";
 import type { ModuleIndex } from "./modules.js";
 import { resolveMetadata } from "./sqlalchemy.js";
+import { stringOf } from "./values.js";
 import type { SqlaContext } from "./sqlalchemy.js";
 import { FilterEvaluator } from "./evaluate.js";
 import type { EvalHost, Val } from "./evaluate.js";
@@ -56,6 +57,15 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
       verdicts: {},
       revisions: [],
       claims: [],
+      calls: facts.configureCalls.map((c) => ({
+        loc: locOf(f.file, c.span),
+        online: c.online,
+        hasSplat: c.hasSplat,
+        keywords: Object.entries(c.kwargs).map(([name, e]) => ({ name, loc: locOf(f.file, e.span), source: exprSource(e) })),
+      })),
+      deadBranches: deadBranches(inp, f, primary),
+      versionTable: versionTable(inp, f, primary),
+      metadataNameVerdicts: {},
     };
     if (target.unresolved) {
       diagnostics.push({
@@ -67,6 +77,17 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
     }
     const host = evalHost(inp);
     for (const t of inp.candidates) env.verdicts[tableId(t)] = verdictFor(inp, host, f, calls, t);
+    const nameFilter = primary.kwargs["include_name"];
+    if (nameFilter) {
+      const ids = new Set(target.metadataIds);
+      for (const t of inp.tables) {
+        if (!ids.has(t.metadataId)) continue;
+        const r = new FilterEvaluator(host).call(filterFunction(new FilterEvaluator(host), f, nameFilter), [py(t.table.name), py("table"), { t: "dict", entries: [[py("schema_name"), py(t.table.schema)]] }]);
+        if (r.truth === false) {
+          env.metadataNameVerdicts[tableId(normaliseTable(t.table))] = { result: "excluded", reason: "include_name returns False", decidedAt: r.decidedAt ? locOf(f.file, r.decidedAt) : locOf(f.file, nameFilter.span) };
+        }
+      }
+    }
     collectRevisions(inp.files, env);
     envs.push(env);
   }
@@ -211,6 +232,59 @@ function verdictForCall(inp: AlembicInputs, host: EvalHost, f: FileFacts, call: 
   return { result: "included", reason: "env.py configures no include_object/include_name filter", decidedAt: null };
 }
 
+/** A comparable rendering of a keyword's value: dotted names, literals, else the kind. */
+function exprSource(e: Expr): string {
+  if (e.kind === "str") return JSON.stringify(e.value);
+  if (e.kind === "const" || e.kind === "num") return String(e.value);
+  if (e.kind === "list" || e.kind === "tuple") return `[${e.elts.map(exprSource).join(", ")}]`;
+  return dottedName(e) ?? (e.kind === "call" ? `${dottedName(e.func) ?? "?"}(...)` : e.kind);
+}
+
+/** The values Alembic passes as `type_` to include_object / include_name. */
+const FILTER_TYPES = new Set(["schema", "table", "column", "index", "unique_constraint", "foreign_key_constraint"]);
+
+function deadBranches(inp: AlembicInputs, f: FileFacts, call: ConfigureCall): AlembicEnv["deadBranches"] {
+  const out: AlembicEnv["deadBranches"] = [];
+  for (const [kw, typeIndex] of [["include_object", 2], ["include_name", 1]] as const) {
+    const e = call.kwargs[kw];
+    if (!e) continue;
+    let fn: { params: import("../python/ast.js").Param[]; body: import("../python/ast.js").Stmt[]; file: string } | null = null;
+    if (e.kind === "name" && f.functions[e.id]) fn = { ...f.functions[e.id]!, file: f.file };
+    else {
+      const sym = inp.index.resolveExpr(f.file, e);
+      if (sym.kind === "function") fn = { ...sym.fn, file: sym.file };
+    }
+    const param = fn?.params[typeIndex]?.name;
+    if (!fn || !param) continue;
+    for (const st of walkStatements(fn.body)) {
+      for (const x of statementExprs(st)) {
+        for (const c of walkExpr(x)) {
+          if (c.kind !== "compare") continue;
+          const operands = [c.left, ...c.comparators];
+          c.ops.forEach((op, i) => {
+            const [a, b] = [operands[i]!, operands[i + 1]!];
+            const other = a.kind === "name" && a.id === param ? b : b.kind === "name" && b.id === param ? a : null;
+            if (!other) return;
+            const values = other.kind === "str" ? [other] : (op === "in" || op === "not in") && (other.kind === "tuple" || other.kind === "list" || other.kind === "set") ? other.elts : [];
+            for (const v of values) {
+              if (v.kind === "str" && !FILTER_TYPES.has(v.value)) out.push({ loc: locOf(fn!.file, v.span), value: v.value, filter: kw });
+            }
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function versionTable(inp: AlembicInputs, f: FileFacts, call: ConfigureCall): AlembicEnv["versionTable"] {
+  const vt = call.kwargs["version_table"];
+  const vs = call.kwargs["version_table_schema"];
+  const name = vt ? stringOf(inp.index, f.file, vt) : "alembic_version";
+  const schema = vs ? stringOf(inp.index, f.file, vs) : null;
+  return { name: vs && schema === null ? null : name, schema, loc: vt ? locOf(f.file, vt.span) : null };
+}
+
 function py(v: string | number | boolean | null): Val {
   return { t: "py", v };
 }
@@ -232,7 +306,7 @@ function hookMayDropOps(inp: AlembicInputs, f: FileFacts, e: Expr): boolean {
   let body = e.kind === "name" ? f.functions[e.id]?.body : undefined;
   if (!body) {
     const sym = inp.index.resolveExpr(f.file, e);
-    if (sym.kind === "function") body = sym.fn.body;
+    if (sym.kind === "function" && !sym.fn.bodySkipped) body = sym.fn.body;
     else return true;
   }
   for (const s of walkStatements(body)) {
@@ -248,7 +322,7 @@ function collectRevisions(files: FileFacts[], env: AlembicEnv): void {
   const mine = files.filter((f) => f.alembicRevision && env.versionDirs.includes(path.posix.dirname(f.file)));
   for (const f of historyOrder(mine)) {
     const rev = f.alembicRevision!;
-    env.revisions.push({ file: f.file, revision: rev.revision, downRevision: rev.downRevision, loc: locOf(f.file, rev.span) });
+    env.revisions.push({ file: f.file, revision: rev.revision, downRevision: rev.downRevision, branchLabels: rev.branchLabels, loc: locOf(f.file, rev.span) });
     for (const op of rev.upgrade) {
       if (op.table.name === null) continue;
       const claim: AlembicRevisionClaim = {

@@ -151,7 +151,7 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
 
   // Project models.
   const projectApps = apps.filter((a) => a.origin === "project" && a.dir !== null);
-  for (const m of models) claims.push(...modelClaims(index, m, projectApps, settings, authUserModel));
+  for (const m of models) claims.push(...modelClaims(index, m, projectApps, settings, authUserModel, diagnostics));
 
   // Migration histories.
   const history = migrationClaims(migrationFiles, migrationDirs);
@@ -432,12 +432,14 @@ interface MetaOptions {
   dbTable: string | null;
   appLabel: string | null;
   swappable: string | null;
+  /** `db_table` is set but not to a value tablewarden can read. */
+  dbTableUnknown: boolean;
   loc: Loc | null;
 }
 
 function metaOf(index: ModuleIndex, m: ModelInfo): MetaOptions {
   const own = m.cls.meta;
-  const opts: MetaOptions = { abstract: false, proxy: false, managed: null, dbTable: null, appLabel: null, swappable: null, loc: own ? locOf(m.file, own.span) : null };
+  const opts: MetaOptions = { abstract: false, proxy: false, managed: null, dbTable: null, appLabel: null, swappable: null, dbTableUnknown: false, loc: own ? locOf(m.file, own.span) : null };
   // Meta inherited from abstract parents: when the child has no Meta, or `class Meta(Parent.Meta)`.
   const inheritsMeta = !own || own.bases.some((b) => dottedName(b)?.endsWith(".Meta"));
   if (inheritsMeta) {
@@ -446,6 +448,7 @@ function metaOf(index: ModuleIndex, m: ModelInfo): MetaOptions {
       if (!pm.abstract) continue;
       opts.managed ??= pm.managed;
       opts.dbTable ??= pm.dbTable;
+      opts.dbTableUnknown ||= pm.dbTableUnknown && opts.dbTable === null;
       opts.appLabel ??= pm.appLabel;
     }
   }
@@ -460,7 +463,10 @@ function metaOf(index: ModuleIndex, m: ModelInfo): MetaOptions {
     const managed = bool("managed");
     if (managed !== null) opts.managed = managed;
     const dbTable = stringOf(index, m.file, get("db_table"));
-    if (dbTable !== null) opts.dbTable = dbTable;
+    if (dbTable !== null) {
+      opts.dbTable = dbTable;
+      opts.dbTableUnknown = false;
+    } else if (get("db_table") !== undefined) opts.dbTableUnknown = true;
     const label = stringOf(index, m.file, get("app_label"));
     if (label !== null) opts.appLabel = label;
     opts.swappable = stringOf(index, m.file, get("swappable"));
@@ -486,9 +492,18 @@ function m2mFields(index: ModuleIndex, m: ModelInfo, out: M2MField[] = []): M2MF
   return out;
 }
 
-function modelClaims(index: ModuleIndex, m: ModelInfo, apps: DjangoApp[], settings: Settings, authUserModel: string | null): DjangoClaim[] {
+function modelClaims(index: ModuleIndex, m: ModelInfo, apps: DjangoApp[], settings: Settings, authUserModel: string | null, diagnostics: Diagnostic[]): DjangoClaim[] {
   const meta = metaOf(index, m);
   if (meta.abstract || meta.proxy) return [];
+  if (meta.dbTableUnknown) {
+    diagnostics.push({
+      code: "unresolved",
+      severity: "info",
+      message: `cannot read the db_table of \`${m.cls.name}\` statically; its table (and its many-to-many tables) are left out — the migration history still names them`,
+      loc: meta.loc ?? locOf(m.file, m.cls.span),
+    });
+    return [];
+  }
   const app = appFor(m.file, apps);
   const label = meta.appLabel ?? app?.label ?? null;
   if (!label) return []; // not in an installed app: Django would refuse to load it
@@ -504,7 +519,9 @@ function modelClaims(index: ModuleIndex, m: ModelInfo, apps: DjangoApp[], settin
   for (const f of m2mFields(index, m)) {
     const kwargs = f.field?.call.kwargs ?? [];
     if (kwargs.some((k) => k.name === "through")) continue;
-    const explicit = stringOf(index, f.file, kwargs.find((k) => k.name === "db_table")?.value);
+    const dbTableArg = kwargs.find((k) => k.name === "db_table")?.value;
+    const explicit = stringOf(index, f.file, dbTableArg);
+    if (dbTableArg && explicit === null) continue; // unreadable: the migration history names it
     const m2m = explicit !== null ? parseDbTable(explicit) : { schema: table.schema, name: truncateName(`${table.name}_${f.name}`) };
     claims.push({
       table: m2m,
@@ -525,6 +542,12 @@ interface StateModel {
   table: TableKey;
   managed: boolean;
   proxy: boolean;
+  /** Auto-created M2M tables by field; `explicit` when the field names its db_table. */
+  m2m: Map<string, { table: TableKey; explicit: boolean }>;
+}
+
+function defaultM2M(model: TableKey, field: string): TableKey {
+  return { schema: model.schema, name: truncateName(`${model.name}_${field}`) };
 }
 
 function migrationClaims(files: FileFacts[], dirs: Map<string, DjangoApp>): { claims: DjangoClaim[]; conflicts: DjangoConflict[] } {
@@ -609,18 +632,30 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
     if (newName) c.newName = newName;
     ctx.claims.push(c);
   };
+  const live = (m: StateModel | undefined): m is StateModel => m !== undefined && ddl && m.managed && !m.proxy;
+  /** The model's table moved: Django renames the auto-created M2M tables named after it. */
+  const moveM2M = (m: StateModel, what: string) => {
+    for (const [field, t] of m.m2m) {
+      if (t.explicit) continue;
+      const next = defaultM2M(m.table, field);
+      if (next.name !== t.table.name && live(m)) claim(t.table, "renames", `${what} (many-to-many ${field})`, true, next.name);
+      m.m2m.set(field, { table: next, explicit: false });
+    }
+  };
   switch (op.op) {
     case "CreateModel": {
       const dbTable = typeof op.options["db_table"] === "string" ? (op.options["db_table"] as string) : null;
       const table = dbTable ? parseDbTable(dbTable) : { schema: null, name: truncateName(`${ctx.label}_${op.name.toLowerCase()}`) };
       const managed = op.options["managed"] !== false;
       const proxy = op.options["proxy"] === true;
-      ctx.state.set(op.name.toLowerCase(), { table, managed, proxy });
+      const m: StateModel = { table, managed, proxy, m2m: new Map() };
+      ctx.state.set(op.name.toLowerCase(), m);
       if (proxy) return;
       if (ddl) claim(table, managed ? "creates" : "maps", `CreateModel ${op.name}`, managed);
       for (const f of op.m2m) {
         if (f.through) continue;
-        const t = f.dbTable ? parseDbTable(f.dbTable) : { schema: table.schema, name: truncateName(`${table.name}_${f.field}`) };
+        const t = f.dbTable ? parseDbTable(f.dbTable) : defaultM2M(table, f.field);
+        m.m2m.set(f.field, { table: t, explicit: f.dbTable !== null });
         if (ddl && managed) claim(t, "creates", `CreateModel ${op.name} (many-to-many ${f.field})`, true);
       }
       return;
@@ -628,7 +663,9 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
     case "DeleteModel": {
       const m = ctx.state.get(op.name.toLowerCase());
       ctx.state.delete(op.name.toLowerCase());
-      if (m && ddl && m.managed && !m.proxy) claim(m.table, "drops", `DeleteModel ${op.name}`, true);
+      if (!live(m)) return;
+      for (const [field, t] of m.m2m) claim(t.table, "drops", `DeleteModel ${op.name} (many-to-many ${field})`, true);
+      claim(m.table, "drops", `DeleteModel ${op.name}`, true);
       return;
     }
     case "RenameModel": {
@@ -636,20 +673,22 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
       if (!m) return;
       ctx.state.delete(op.oldName.toLowerCase());
       const oldDefault = truncateName(`${ctx.label}_${op.oldName.toLowerCase()}`);
-      let table = m.table;
       if (m.table.name === oldDefault && m.table.schema === null) {
-        table = { schema: null, name: truncateName(`${ctx.label}_${op.newName.toLowerCase()}`) };
-        if (ddl && m.managed && !m.proxy) claim(m.table, "renames", `RenameModel ${op.oldName} → ${op.newName}`, true, table.name);
+        const table = { schema: null, name: truncateName(`${ctx.label}_${op.newName.toLowerCase()}`) };
+        if (live(m)) claim(m.table, "renames", `RenameModel ${op.oldName} → ${op.newName}`, true, table.name);
+        m.table = table;
+        moveM2M(m, `RenameModel ${op.oldName} → ${op.newName}`);
       }
-      ctx.state.set(op.newName.toLowerCase(), { ...m, table });
+      ctx.state.set(op.newName.toLowerCase(), m);
       return;
     }
     case "AlterModelTable": {
       const m = ctx.state.get(op.name.toLowerCase());
       if (!m) return;
       const table = op.table ? parseDbTable(op.table) : { schema: null, name: truncateName(`${ctx.label}_${op.name.toLowerCase()}`) };
-      if (ddl && m.managed && !m.proxy && table.name !== m.table.name) claim(m.table, "renames", `AlterModelTable ${op.name}`, true, table.name);
+      if (live(m) && table.name !== m.table.name) claim(m.table, "renames", `AlterModelTable ${op.name}`, true, table.name);
       m.table = table;
+      moveM2M(m, `AlterModelTable ${op.name}`);
       return;
     }
     case "AlterModelOptions": {
@@ -660,14 +699,34 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
     case "AddField": {
       const m = ctx.state.get(op.model.toLowerCase());
       if (!m || !op.m2m || op.m2m.through) return;
-      const t = op.m2m.dbTable ? parseDbTable(op.m2m.dbTable) : { schema: m.table.schema, name: truncateName(`${m.table.name}_${op.m2m.field}`) };
-      if (ddl && m.managed && !m.proxy) claim(t, "creates", `AddField ${op.model}.${op.m2m.field} (many-to-many)`, true);
+      const t = op.m2m.dbTable ? parseDbTable(op.m2m.dbTable) : defaultM2M(m.table, op.m2m.field);
+      m.m2m.set(op.m2m.field, { table: t, explicit: op.m2m.dbTable !== null });
+      if (live(m)) claim(t, "creates", `AddField ${op.model}.${op.m2m.field} (many-to-many)`, true);
       return;
     }
-    case "RemoveField":
+    case "RemoveField": {
+      const m = ctx.state.get(op.model.toLowerCase());
+      const t = m?.m2m.get(op.field);
+      if (m && t) {
+        m.m2m.delete(op.field);
+        if (live(m)) claim(t.table, "drops", `RemoveField ${op.model}.${op.field} (many-to-many)`, true);
+      } else if (live(m)) claim(m.table, "alters", `RemoveField ${op.model}.${op.field}`, true);
+      return;
+    }
+    case "RenameField": {
+      const m = ctx.state.get(op.model.toLowerCase());
+      const t = m?.m2m.get(op.oldName);
+      if (m && t) {
+        m.m2m.delete(op.oldName);
+        const next = t.explicit ? t.table : defaultM2M(m.table, op.newName);
+        if (live(m) && next.name !== t.table.name) claim(t.table, "renames", `RenameField ${op.model}.${op.oldName} → ${op.newName} (many-to-many)`, true, next.name);
+        m.m2m.set(op.newName, { table: next, explicit: t.explicit });
+      } else if (live(m)) claim(m.table, "alters", `RenameField ${op.model}.${op.oldName}`, true);
+      return;
+    }
     case "AlterField": {
       const m = ctx.state.get(op.model.toLowerCase());
-      if (m && ddl && m.managed && !m.proxy) claim(m.table, "alters", `${op.op} ${op.model}.${op.field}`, true);
+      if (live(m)) claim(m.table, "alters", `${op.op} ${op.model}.${op.field}`, true);
       return;
     }
     case "RunSQL":
@@ -679,7 +738,8 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
     case "SeparateDatabaseAndState": {
       // Database operations run against their own copy of the state before the operation;
       // only state operations change what later migrations see.
-      const dbState = new Map([...ctx.state].map(([k, v]) => [k, { ...v }]));
+      const copy = (m: StateModel): StateModel => ({ ...m, m2m: new Map(m.m2m) });
+      const dbState = new Map([...ctx.state].map(([k, v]) => [k, copy(v)]));
       for (const d of op.database) replay(d, ddl, { ...ctx, state: dbState });
       for (const s of op.state) replay(s, false, ctx);
       return;

@@ -280,6 +280,7 @@ export class FilterEvaluator {
     const sym = this.host.index.lookup(file, id);
     switch (sym.kind) {
       case "value": {
+        if (this.host.index.facts(sym.file)?.mutated.includes(sym.name)) return unknown(`\`${sym.name}\` changes at run time (${sym.file})`);
         const ids = this.metadataIdsOf(sym.file, sym.value);
         if (ids) return { t: "metadata", ids };
         if (this.depth >= MAX_DEPTH) return unknown(`\`${id}\``);
@@ -291,6 +292,7 @@ export class FilterEvaluator {
         }
       }
       case "function":
+        if (sym.fn.bodySkipped) return unknown(`\`${id}\` (${sym.file}), a function whose body tablewarden does not read`);
         return { t: "func", file: sym.file, params: sym.fn.params, body: sym.fn.body };
       case "external":
         return { t: "ext", dotted: sym.dotted };

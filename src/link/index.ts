@@ -2,7 +2,7 @@
 import type { FileFacts } from "../extract/facts.js";
 import type { IniFacts } from "../extract/alembic/ini.js";
 import type { Diagnostic, TableKey } from "../types.js";
-import { tableId } from "../types.js";
+import { normaliseTable, tableId } from "../types.js";
 import { ModuleIndex } from "./modules.js";
 import type { FactsLoader } from "./modules.js";
 import { linkDjango } from "./django.js";
@@ -26,10 +26,15 @@ export function link(inp: LinkInputs): ProjectFacts {
   const sqlaCtx = newSqlaContext(index);
   const sqlalchemy = linkSqlalchemy(sqlaCtx, inp.parsed, diagnostics);
   // Autogenerate verdicts for every table any side names (rules need Django's; `tables` shows all).
+  // Keys as PostgreSQL reports them on reflection (default schema, 63-byte names).
   const seen = new Map<string, TableKey>();
-  for (const c of django.claims) seen.set(tableId(c.table), c.table);
-  for (const t of sqlalchemy.tables) seen.set(tableId(t.table), t.table);
-  for (const f of inp.parsed) for (const op of f.alembicRevision?.upgrade ?? []) if (op.table.name) seen.set(tableId({ schema: op.table.schema, name: op.table.name }), { schema: op.table.schema, name: op.table.name });
+  const add = (t: TableKey) => {
+    const k = normaliseTable(t);
+    seen.set(tableId(k), k);
+  };
+  for (const c of django.claims) add(c.table);
+  for (const t of sqlalchemy.tables) add(t.table);
+  for (const f of inp.parsed) for (const op of f.alembicRevision?.upgrade ?? []) if (op.table.name) add({ schema: op.table.schema, name: op.table.name });
   const envs = linkAlembic(
     {
       index,

@@ -101,7 +101,15 @@ export interface AlembicEnv {
   runtimeVersionLocations: Loc | null;
   /** tableId → verdict for the table existing in the database but not in target_metadata. */
   verdicts: Record<string, Verdict>;
-  revisions: Array<{ file: string; revision: string | null; downRevision: string[] | null; loc: Loc }>;
+  revisions: Array<{ file: string; revision: string | null; downRevision: string[] | null; branchLabels: string[]; loc: Loc }>;
+  /** Every context.configure(...) call, with its keywords as written. */
+  calls: Array<{ loc: Loc; online: boolean; hasSplat: boolean; keywords: Array<{ name: string; loc: Loc; source: string }> }>;
+  /** Comparisons of the filter's type argument with a value Alembic never passes (`type_ == "tables"`). */
+  deadBranches: Array<{ loc: Loc; value: string; filter: string }>;
+  /** The version table this history uses; `name` null when computed at run time. */
+  versionTable: { name: string | null; schema: string | null; loc: Loc | null };
+  /** tableId → include_name's verdict for tables that ARE on target_metadata. */
+  metadataNameVerdicts: Record<string, Verdict>;
   claims: AlembicRevisionClaim[];
 }
 

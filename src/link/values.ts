@@ -21,6 +21,18 @@ export function stringOf(index: ModuleIndex, file: string, e: Expr | null | unde
     if (sym.kind === "value") return stringOf(index, sym.file, sym.value, depth + 1);
     return null;
   }
+  if (e.kind === "fstr" && e.parts) {
+    let out = "";
+    for (const p of e.parts) {
+      if ("text" in p) out += p.text;
+      else {
+        const v = stringOf(index, file, p.expr, depth + 1);
+        if (v === null) return null;
+        out += v;
+      }
+    }
+    return out;
+  }
   if (e.kind === "binop" && e.op === "+") {
     const l = stringOf(index, file, e.left, depth + 1);
     const r = stringOf(index, file, e.right, depth + 1);

@@ -18,8 +18,8 @@ export type Expr =
   | { kind: "name"; id: string; span: Span }
   | { kind: "attr"; value: Expr; attr: string; span: Span }
   | { kind: "str"; value: string; span: Span }
-  /** An f-string or a string we could not decode: its value is not known statically. */
-  | { kind: "fstr"; text: string; span: Span }
+  /** An f-string (with its parts when they are plain `{expr}`), or a bytes/template string. */
+  | { kind: "fstr"; text: string; parts?: FStringPart[]; span: Span }
   | { kind: "num"; value: number; span: Span }
   | { kind: "const"; value: boolean | null; span: Span }
   | { kind: "list" | "tuple" | "set"; elts: Expr[]; span: Span }
@@ -36,6 +36,8 @@ export type Expr =
   /** Generator expressions and list/set comprehensions, with one or more `for` clauses. */
   | { kind: "comprehension"; elt: Expr; generators: Comprehension[]; span: Span }
   | { kind: "other"; text: string; span: Span };
+
+export type FStringPart = { text: string } | { expr: Expr };
 
 export interface Keyword {
   /** `null` for `**kwargs`. */
@@ -75,7 +77,8 @@ export type Stmt =
   | { kind: "annassign"; target: Expr; annotation: Expr; span: Span }
   | { kind: "augassign"; target: Expr; op: string; value: Expr; span: Span }
   | { kind: "class"; name: string; bases: Expr[]; keywords: Keyword[]; decorators: Expr[]; body: Stmt[]; span: Span; nameSpan: Span }
-  | { kind: "def"; name: string; params: Param[]; decorators: Expr[]; body: Stmt[]; span: Span; nameSpan: Span }
+  /** `bodySkipped`: the body was not converted (see PythonParser.parse's keepBody); it is not empty. */
+  | { kind: "def"; name: string; params: Param[]; decorators: Expr[]; body: Stmt[]; bodySkipped?: boolean; span: Span; nameSpan: Span }
   | { kind: "if"; test: Expr; body: Stmt[]; orelse: Stmt[]; span: Span }
   | { kind: "for"; target: Expr; iter: Expr; body: Stmt[]; orelse: Stmt[]; span: Span }
   | { kind: "while"; test: Expr; body: Stmt[]; span: Span }

@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import type {
   Comprehension,
+  FStringPart,
   DictItem,
   Expr,
   ImportName,
@@ -305,12 +306,14 @@ class Statements {
 
   funcDef(n: TSNode, decorators: Expr[]): Stmt {
     const nameNode = n.childForFieldName("name");
+    const keep = this.keepBody(nameNode?.text ?? "");
     return {
       kind: "def",
       name: nameNode?.text ?? "",
       params: parameters(n.childForFieldName("parameters")),
       decorators,
-      body: this.keepBody(nameNode?.text ?? "") ? this.block(n.childForFieldName("body")) : [],
+      body: keep ? this.block(n.childForFieldName("body")) : [],
+      ...(keep ? {} : { bodySkipped: true }),
       span: span(n),
       nameSpan: nameNode ? span(nameNode) : span(n),
     };
@@ -531,13 +534,29 @@ function stringLiteral(n: TSNode): Expr {
       quote = m[2]!;
     } else if (c.type === "interpolation") hasInterpolation = true;
   }
-  if (hasInterpolation || prefix.includes("f") || prefix.includes("b") || prefix.includes("t")) {
+  if (prefix.includes("f") && !prefix.includes("b")) return fString(n, prefix.includes("r"));
+  if (hasInterpolation || prefix.includes("b") || prefix.includes("t")) {
     return { kind: "fstr", text: n.text, span: span(n) };
   }
   const text = n.text;
   const body = text.slice(prefix.length + quote.length, text.length - quote.length);
   const value = prefix.includes("r") ? body : unescape(body);
   return { kind: "str", value, span: span(n) };
+}
+
+/** An f-string as literal parts and plain `{expr}` parts (conversions and format specs make it opaque). */
+function fString(n: TSNode, raw: boolean): Expr {
+  const parts: FStringPart[] = [];
+  for (const c of n.children) {
+    if (c.type === "string_content") parts.push({ text: raw ? c.text : unescape(c.text.replace(/\{\{/g, "{").replace(/\}\}/g, "}")) });
+    else if (c.type === "escape_sequence") parts.push({ text: raw ? c.text : unescape(c.text) });
+    else if (c.type === "interpolation") {
+      const inner = c.namedChildren;
+      if (inner.length !== 1) return { kind: "fstr", text: n.text, span: span(n) };
+      parts.push({ expr: expr(inner[0]!) });
+    }
+  }
+  return { kind: "fstr", text: n.text, parts, span: span(n) };
 }
 
 function unescape(s: string): string {

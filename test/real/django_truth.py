@@ -274,9 +274,17 @@ def compare_models(truth, inventory):
     for t in sorted(tw_creates - django_creates):
         ms = by_table.get(t, [])
         unmanaged = any(not m["managed"] and not m["proxy"] and not m["swapped"] for m in ms)
+        if ms:
+            django = "not created: " + describe_models(ms)
+        else:
+            long_names = [m for m in truth["models"] if m["db_table"] == t and table_key(t) != t]
+            django = (
+                "no such table: %s has db_table %s (%d characters), which PostgreSQL stores as %s"
+                % (long_names[0]["label"], t, len(t), table_key(t)) if long_names else "no model has this table"
+            )
         out.append({
             "table": t, "kind": "wrong managed" if unmanaged else "extra in tablewarden",
-            "django": ("not created: " + describe_models(ms)) if ms else "no model has this table",
+            "django": django,
             "tablewarden": describe_inv(rows.get(t)),
         })
     # Tables of managed = False models must be mapped by a django-model claim.
@@ -290,9 +298,9 @@ def compare_models(truth, inventory):
             if any(o["table"] == t for o in out):
                 continue
             out.append({
-                "table": t, "kind": "missing in tablewarden" if row is None else "wrong managed",
+                "table": t, "kind": "missing in tablewarden",
                 "django": "managed=False: %s" % describe_models(ms),
-                "tablewarden": describe_inv(row) + " (no django-model maps claim)",
+                "tablewarden": describe_inv(row) + " (no django-model claim with action maps)",
             })
     return out
 
@@ -411,7 +419,7 @@ def report_line(res):
     elif res["status"] == "pass":
         lines.append("PASS %s" % name)
     else:
-        lines.append("FAIL %s: %d mismatch%s" % (name, len(res["problems"]), "" if len(res["problems"]) == 1 else "es"))
+        lines.append("FAIL %s: %d problem%s" % (name, len(res["problems"]), "" if len(res["problems"]) == 1 else "s"))
         lines.extend("    %s" % p for p in res["problems"])
     lines.extend("    %s" % n for n in res["notes"])
     return lines

@@ -29,6 +29,8 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
+import django_truth  # test/real/django_truth.py: real Django's tables vs tablewarden's inventory
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PY = sys.executable
@@ -314,6 +316,10 @@ def finding_satisfied(f, effects):
         return "drop_table django_migrations" in texts
     if rule == "django-table-not-excluded":
         return "drop_table %s" % table in texts
+    if rule == "alembic-table-not-in-metadata":
+        return "drop_table %s" % table in texts
+    if rule == "include-name-hides-metadata-table":
+        return "create_table %s" % table in texts
     return None  # a rule this harness has no real-world check for
 
 
@@ -396,6 +402,7 @@ def main(argv=None):
     ap.add_argument("--pg-url", default=os.environ.get("TW_PG_URL", "postgresql://postgres@127.0.0.1:54329"))
     ap.add_argument("--out", default=os.path.join(HERE, "results.json"))
     ap.add_argument("--jobs", type=int, default=3)
+    ap.add_argument("--no-django-truth", action="store_true", help="skip the Django ground-truth check (django_truth.py)")
     ap.add_argument("--autogenerate-child", metavar="FIXTURE_DIR", help=argparse.SUPPRESS)
     ap.add_argument("cases", nargs="*", help="fixture names (default: every fixture)")
     args = ap.parse_args(argv)
@@ -413,14 +420,24 @@ def main(argv=None):
     real = [c for c in cases if meta[c].get("real") is True]
 
     results = {}
+    truth = {}  # case -> django_truth record (every fixture with a manage.py)
+    truth_cases = [] if args.no_django_truth else django_truth.candidates(cases)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = {pool.submit(run_fixture, c, args.pg_url): c for c in real}
+        truth_futures = {pool.submit(django_truth.run_truth, c, m, args.pg_url): c for c, m in truth_cases}
         for fut in concurrent.futures.as_completed(futures):
             c = futures[fut]
             try:
                 results[c] = fut.result()
             except Exception as exc:
                 results[c] = {"case": c, "harness_error": "%s: %s" % (type(exc).__name__, exc), "effects": []}
+        for fut in concurrent.futures.as_completed(truth_futures):
+            c = truth_futures[fut]
+            try:
+                truth[c] = fut.result()
+            except Exception as exc:
+                truth[c] = {"case": c, "status": "fail", "notes": [],
+                            "problems": ["harness error: %s: %s" % (type(exc).__name__, exc)]}
 
     passed = failed = 0
     for c in cases:
@@ -443,10 +460,18 @@ def main(argv=None):
         for n in notes:
             print("    %s" % n)
 
+    # Django ground truth: one more PASS/FAIL/SKIP line per fixture with a Django project.
+    for c in sorted(truth):
+        for line in django_truth.report_line(truth[c]):
+            print(line)
+        passed += truth[c]["status"] == "pass"
+        failed += truth[c]["status"] == "fail"
+
     with open(args.out, "w") as fh:
         json.dump(
             {"versions": versions(), "seconds": round(time.time() - started, 1),
-             "fixtures": [results[c] for c in cases if c in results]},
+             "fixtures": [results[c] for c in cases if c in results],
+             "django_truth": [truth[c] for c in sorted(truth)]},
             fh, indent=2, sort_keys=True,
         )
         fh.write("\n")

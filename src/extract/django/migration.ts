@@ -120,6 +120,16 @@ function operation(e: Expr, analyzer: SqlAnalyzer): DjangoOp[] {
     }
     case "RemoveField":
       return [{ op: "RemoveField", model: stringValue(argument(e, 0, "model_name")) ?? "?", field: stringValue(argument(e, 1, "name")) ?? "?", span }];
+    case "RenameField":
+      return [
+        {
+          op: "RenameField",
+          model: stringValue(argument(e, 0, "model_name")) ?? "?",
+          oldName: stringValue(argument(e, 1, "old_name")) ?? "?",
+          newName: stringValue(argument(e, 2, "new_name")) ?? "?",
+          span,
+        },
+      ];
     case "AlterField":
       return [{ op: "AlterField", model: stringValue(argument(e, 0, "model_name")) ?? "?", field: stringValue(argument(e, 1, "name")) ?? "?", span }];
     case "RunSQL": {
