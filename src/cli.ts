@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { lint, UsageError } from "./lint.js";
+import { lint, parseSize, UsageError } from "./lint.js";
+import { ConfigError } from "./config/index.js";
 import { FORMATS, format } from "./report/index.js";
 import type { Format } from "./report/index.js";
 import { TABLE_FORMATS, formatTables } from "./report/tables.js";
@@ -59,20 +60,12 @@ function parseRuleFlags(flags: string[], ids: string[]): Record<string, Severity
   return out;
 }
 
-function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|k|kib|mb|m|mib)?$/i.exec(text.trim());
-  if (!m) throw new UsageError(`--max-file-size expects a size such as 4MB or 500KB, got "${text}"`);
-  const n = Number(m[1]);
-  const unit = (m[2] ?? "b").toLowerCase();
-  return Math.round(unit.startsWith("k") ? n * 1024 : unit.startsWith("m") ? n * 1024 * 1024 : n);
-}
-
 type Outcome = { code: number };
 
 function commonOptions<T>(y: import("yargs").Argv<T>) {
   return y
     .positional("paths", { type: "string", array: true, default: ["."], describe: "Files or folders to lint" })
-    .option("max-file-size", { type: "string", default: "2MB", describe: "Skip larger files (with an info finding)" });
+    .option("max-file-size", { type: "string", describe: "Skip larger files (with an info finding); default 2MB" });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -95,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
         async (args) => {
           const ruleSeverities = parseRuleFlags(args.rule, knownIds(rules));
           const color = args.color ?? (Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"]);
-          const result = await lint({ paths: args.paths, rules: ruleSeverities, quiet: args.quiet, maxFileBytes: parseSize(args["max-file-size"]) });
+          const result = await lint({ paths: args.paths, rules: ruleSeverities, quiet: args.quiet, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
           process.stdout.write(format(args.format, result.findings, result.filesScanned, color));
           outcome.code = result.findings.some((f) => f.severity === "error") ? 1 : 0;
         },
@@ -105,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
         "List every table with its owner, its claims and what Alembic's autogenerate does with it",
         (y) => commonOptions(y).option("format", { alias: "f", choices: TABLE_FORMATS, default: "text" as TableFormat, describe: "Output format" }),
         async (args) => {
-          const result = await lint({ paths: args.paths, maxFileBytes: parseSize(args["max-file-size"]) });
+          const result = await lint({ paths: args.paths, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
           process.stdout.write(formatTables(result.graph.inventory(), args.format, result.project.django.settingsFiles));
           outcome.code = 0;
         },
@@ -125,6 +118,10 @@ export async function main(argv: string[]): Promise<number> {
     debug = Boolean(args.debug);
     return outcome.code;
   } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`tablewarden: configuration error in ${e.message}\n`);
+      return 2;
+    }
     if (e instanceof UsageError || (e instanceof Error && e.name === "YError")) {
       process.stderr.write(`tablewarden: ${e.message}\nRun \`tablewarden --help\` for usage.\n`);
       return 2;

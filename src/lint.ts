@@ -23,6 +23,8 @@ import { OwnershipGraph } from "./graph/index.js";
 import { loadRules } from "./engine/rules.js";
 import { runRules } from "./engine/index.js";
 import type { Rule } from "./rule.js";
+import { emptyConfig, loadConfig } from "./config/index.js";
+import type { Config } from "./config/index.js";
 
 export interface LintOptions {
   /** Files or folders to lint; relative ones are taken from `cwd`. Default: ["."]. */
@@ -36,6 +38,8 @@ export interface LintOptions {
   /** Extra ignore globs (relative to each root). */
   ignore?: string[];
   maxFileBytes?: number;
+  /** Settings to use instead of searching for .tablewarden.json / pyproject.toml (`false`: none). */
+  config?: Config | false;
 }
 
 export interface LintResult {
@@ -44,6 +48,8 @@ export interface LintResult {
   filesScanned: number;
   /** The folder finding paths are relative to. */
   base: string;
+  /** The configuration that applied (file null when none was found). */
+  config: Config;
   project: ProjectFacts;
   graph: OwnershipGraph;
   rules: Rule[];
@@ -66,9 +72,10 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   }
   const roots = given.map((p) => path.resolve(cwd, p));
   const base = commonBase(roots);
-  const sources = await discover({ roots, base, ignore: options.ignore ?? [] });
   const rules = await loadRules();
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const config = options.config === false ? emptyConfig() : (options.config ?? (await loadConfig(base, rules)));
+  const sources = await discover({ roots, base, ignore: [...config.exclude, ...(options.ignore ?? [])] });
+  const maxBytes = options.maxFileBytes ?? (config.maxFileSize ? parseSize(config.maxFileSize) : DEFAULT_MAX_FILE_BYTES);
 
   const parser = new PythonParser();
   const diagnostics: Diagnostic[] = [];
@@ -145,14 +152,24 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     parsed,
     inis,
     load: (rel) => load(rel, true),
+    djangoAppTables: config.djangoAppTables,
   });
   const graph = new OwnershipGraph(project);
   const findings = runRules(rules, graph, project, [...diagnostics, ...project.diagnostics], {
-    ruleSeverities: options.rules ?? {},
-    ruleOptions: options.ruleOptions ?? {},
+    ruleSeverities: { ...config.rules, ...(options.rules ?? {}) },
+    ruleOptions: { ...config.ruleOptions, ...(options.ruleOptions ?? {}) },
     quiet: options.quiet ?? false,
   });
-  return { findings, filesScanned, base, project, graph, rules };
+  return { findings, filesScanned, base, config, project, graph, rules };
+}
+
+/** "4MB", "500KB", "1048576" → bytes. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|k|kib|mb|m|mib)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`a size such as 4MB or 500KB was expected, got "${text}"`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "b").toLowerCase();
+  return Math.round(unit.startsWith("k") ? n * 1024 : unit.startsWith("m") ? n * 1024 * 1024 : n);
 }
 
 function commonBase(roots: string[]): string {

@@ -66,9 +66,13 @@ const EXTERNAL_M2M: Array<{ base: RegExp; fields: string[] }> = [
   { base: /^django\.contrib\.auth\.models\.(?:AbstractUser|PermissionsMixin)$/, fields: ["groups", "user_permissions"] },
 ];
 
-export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: Diagnostic[]): ProjectFacts["django"] {
+export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: Diagnostic[], declared: Record<string, string[]> = {}): ProjectFacts["django"] {
   const settings = readSettings(index, files);
   const catalog = loadCatalog();
+  // Apps declared in config join the catalogue (and override it).
+  for (const [app, tables] of Object.entries(declared)) {
+    catalog.apps[app] = { label: lastPart(app), tables: tables.map((name) => ({ name, model: name })) };
+  }
   const apps: DjangoApp[] = [];
   const claims: DjangoClaim[] = [];
   const roots = djangoRoots(index, settings.files);
@@ -174,7 +178,7 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
       diagnostics.push({
         code: "unresolved",
         severity: "info",
-        message: `INSTALLED_APPS entry \`${a.name}\` is neither in this project nor in tablewarden's catalogue of known apps; its tables are unknown`,
+        message: `INSTALLED_APPS entry \`${a.name}\` is neither in this project nor in tablewarden's catalogue of known apps; its tables are unknown — list them under django-app-tables in the config (or [] if it has none)`,
         loc: a.loc,
       });
     }

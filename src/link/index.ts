@@ -17,12 +17,14 @@ export interface LinkInputs {
   parsed: FileFacts[];
   inis: IniFacts[];
   load: FactsLoader;
+  /** Config: tables of installed apps the catalogue does not know. */
+  djangoAppTables?: Record<string, string[]>;
 }
 
 export function link(inp: LinkInputs): ProjectFacts {
   const diagnostics: Diagnostic[] = [];
   const index = new ModuleIndex(inp.pythonFiles, inp.load);
-  const django = linkDjango(index, inp.parsed, diagnostics);
+  const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {});
   const sqlaCtx = newSqlaContext(index);
   const sqlalchemy = linkSqlalchemy(sqlaCtx, inp.parsed, diagnostics);
   // Autogenerate verdicts for every table any side names (rules need Django's; `tables` shows all).

@@ -1,0 +1,147 @@
+/**
+ * Configuration: `.tablewarden.json` or `[tool.tablewarden]` in `pyproject.toml`, the nearest one found
+ * walking up from the linted folder (stopping at the repository root). Every key is validated; a
+ * mistake is a ConfigError naming the file, the key, what was found and what is allowed.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { SeverityOrOff } from "../types.js";
+
+export interface Config {
+  /** The file the settings came from, or null when there is none. */
+  file: string | null;
+  rules: Record<string, SeverityOrOff>;
+  ruleOptions: Record<string, Record<string, unknown>>;
+  /** Extra ignore globs, relative to each linted root. */
+  exclude: string[];
+  /** Tables of installed apps tablewarden's catalogue does not know: module → table names. */
+  djangoAppTables: Record<string, string[]>;
+  maxFileSize: string | null;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const KEYS = ["rules", "exclude", "django-app-tables", "max-file-size"] as const;
+const SEVERITIES = ["off", "info", "warning", "error"];
+
+export function emptyConfig(): Config {
+  return { file: null, rules: {}, ruleOptions: {}, exclude: [], djangoAppTables: {}, maxFileSize: null };
+}
+
+/** Find and read the configuration for a lint run rooted at `dir`. */
+export async function loadConfig(dir: string, knownRules: Array<{ id: string; options: Record<string, { type: string }> }>): Promise<Config> {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const json = path.join(d, ".tablewarden.json");
+    if (existsSync(json)) return validate(parseJson(json), json, knownRules);
+    const toml = path.join(d, "pyproject.toml");
+    if (existsSync(toml)) {
+      const section = await parsePyproject(toml);
+      if (section !== null) return validate(section, `${toml} [tool.tablewarden]`, knownRules);
+    }
+    if (existsSync(path.join(d, ".git")) || path.dirname(d) === d) return emptyConfig();
+  }
+}
+
+function parseJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+async function parsePyproject(file: string): Promise<unknown> {
+  const text = readFileSync(file, "utf8");
+  if (!/^\s*\[tool\.tablewarden\b/m.test(text)) return null;
+  const { parse } = await import("smol-toml");
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid TOML (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+  }
+  const tool = doc["tool"] as Record<string, unknown> | undefined;
+  return tool?.["tablewarden"] ?? null;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function nearest(word: string, choices: readonly string[]): string {
+  let best = choices[0] ?? "";
+  let bestD = Infinity;
+  for (const c of choices) {
+    const d = levenshtein(word, c);
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return bestD <= Math.max(3, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : "";
+}
+
+export function levenshtein(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+}
+
+function describe(v: unknown): string {
+  return Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" ? "a table/object" : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function validate(raw: unknown, where: string, knownRules: Array<{ id: string; options: Record<string, { type: string }> }>): Config {
+  const fail = (key: string, msg: string): never => {
+    throw new ConfigError(`${where}: ${key}: ${msg}`);
+  };
+  if (!isRecord(raw)) fail("(top level)", `expected a table/object, found ${describe(raw)}`);
+  const cfg = emptyConfig();
+  cfg.file = where;
+  const obj = raw as Record<string, unknown>;
+  const ids = knownRules.map((r) => r.id);
+  for (const [key, value] of Object.entries(obj)) {
+    if (!(KEYS as readonly string[]).includes(key)) fail(key, `unknown key${nearest(key, KEYS)}; allowed: ${KEYS.join(", ")}`);
+    switch (key) {
+      case "rules":
+        if (!isRecord(value)) fail(key, `expected a table of <rule-id> = "<severity>", found ${describe(value)}`);
+        for (const [id, setting] of Object.entries(value as Record<string, unknown>)) {
+          if (!ids.includes(id)) fail(`rules.${id}`, `unknown rule${nearest(id, ids)}`);
+          const [sev, opts] = Array.isArray(setting) ? setting : [setting, undefined];
+          if (typeof sev !== "string" || !SEVERITIES.includes(sev)) fail(`rules.${id}`, `expected one of ${SEVERITIES.join(", ")} (or [severity, {options}]), found ${describe(sev)}`);
+          cfg.rules[id] = sev as SeverityOrOff;
+          if (opts !== undefined) {
+            if (!isRecord(opts)) fail(`rules.${id}`, `options must be a table/object, found ${describe(opts)}`);
+            const spec = knownRules.find((r) => r.id === id)!.options;
+            for (const [name, v] of Object.entries(opts as Record<string, unknown>)) {
+              const s = spec[name];
+              if (!s) fail(`rules.${id}.${name}`, `unknown option${nearest(name, Object.keys(spec))}; allowed: ${Object.keys(spec).join(", ") || "none"}`);
+              const ok = s!.type === "string[]" ? Array.isArray(v) && v.every((x) => typeof x === "string") : typeof v === s!.type;
+              if (!ok) fail(`rules.${id}.${name}`, `expected ${s!.type}, found ${describe(v)}`);
+            }
+            cfg.ruleOptions[id] = opts as Record<string, unknown>;
+          }
+        }
+        break;
+      case "exclude":
+        if (!Array.isArray(value) || !value.every((x) => typeof x === "string")) fail(key, `expected an array of glob strings, found ${describe(value)}`);
+        cfg.exclude = value as string[];
+        break;
+      case "django-app-tables":
+        if (!isRecord(value)) fail(key, `expected a table of "<app module>" = ["table", ...], found ${describe(value)}`);
+        for (const [app, tables] of Object.entries(value as Record<string, unknown>)) {
+          if (!Array.isArray(tables) || !tables.every((x) => typeof x === "string")) fail(`${key}.${app}`, `expected an array of table names, found ${describe(tables)}`);
+          cfg.djangoAppTables[app] = tables as string[];
+        }
+        break;
+      case "max-file-size":
+        if ((typeof value !== "string" && typeof value !== "number") || !/^\d+(?:\.\d+)?\s*(?:b|kb|k|kib|mb|m|mib)?$/i.test(String(value)))
+          fail(key, `expected a size such as "4MB" or "500KB", found ${describe(value)}`);
+        cfg.maxFileSize = String(value);
+        break;
+    }
+  }
+  return cfg;
+}
