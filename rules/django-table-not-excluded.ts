@@ -19,7 +19,7 @@ export default defineRule({
     "Exclude every Django table in include_object — best by returning False for tables that exist only in the database " +
     "(`type_ == \"table\" and reflected and compare_to is None`), so new Django tables are covered without a hand-kept list.",
   check({ graph, options, report }) {
-    for (const env of graph.autogenerateEnvs()) {
+    for (const env of graph.crossToolEnvs()) {
       const unresolved: Array<{ id: string; reason: string; at: string }> = [];
       let firstUnresolvedLoc = env.configureLoc;
       for (const node of graph.tablesOwnedByDjango()) {

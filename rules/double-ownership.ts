@@ -19,7 +19,7 @@ export default defineRule({
     for (const node of graph.tables()) {
       if (options.allowTables.includes(node.id)) continue;
       const django = graph.djangoCreatorsOf(node);
-      const alembic = graph.alembicCreatorsOf(node);
+      const alembic = graph.alembicCreatorsSharingDjango(node);
       if (django.length === 0 || alembic.length === 0) continue;
       const [first, ...rest] = alembic;
       report(

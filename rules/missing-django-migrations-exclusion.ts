@@ -20,7 +20,7 @@ export default defineRule({
     if (!project.django.detected) return;
     const node = graph.table({ schema: null, name: "django_migrations" });
     if (!node) return;
-    for (const env of graph.autogenerateEnvs()) {
+    for (const env of graph.crossToolEnvs()) {
       const v = graph.dropVerdict(node, env);
       if (!v || v.result === "excluded") continue;
       const owner = graph.djangoCreatorsOf(node)[0]!;

@@ -19,9 +19,9 @@ export default defineRule({
     for (const node of graph.tablesOwnedByDjango()) {
       if (options.allowTables.includes(node.id)) continue;
       // Alembic's history creates it too: that is double-ownership, reported once there.
-      if (graph.alembicCreatorsOf(node).length > 0) continue;
+      if (graph.alembicCreatorsSharingDjango(node).length > 0) continue;
       const owner = graph.djangoCreatorsOf(node)[0]!;
-      for (const env of graph.autogenerateEnvs()) {
+      for (const env of graph.crossToolEnvs()) {
         for (const model of graph.targetModelsFor(node, env)) {
           report(
             "onTarget",

@@ -21,9 +21,9 @@ export function fileLoc(file: string): Loc {
 }
 
 /** Problems reading the project itself (unreadable file, syntax error, skipped huge file…). */
-export type DiagnosticCode = "syntax-error" | "unreadable-file" | "skipped-file" | "encoding" | "unresolved";
+export type DiagnosticCode = "syntax-error" | "unreadable-file" | "skipped-file" | "encoding" | "unresolved" | "separate-databases";
 
-export const DIAGNOSTIC_CODES: DiagnosticCode[] = ["syntax-error", "unreadable-file", "skipped-file", "encoding", "unresolved"];
+export const DIAGNOSTIC_CODES: DiagnosticCode[] = ["syntax-error", "unreadable-file", "skipped-file", "encoding", "unresolved", "separate-databases"];
 
 export interface Diagnostic {
   code: DiagnosticCode;

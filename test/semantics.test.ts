@@ -298,3 +298,29 @@ describe("autogenerate needs a target_metadata", () => {
     expect(r.findings).toEqual([]);
   });
 });
+
+describe("database identity", () => {
+  test("URLs and Django engines", async () => {
+    const { parseUrl, mayShare } = await import("../src/link/database.js");
+    const loc = { file: "x", line: 1, column: 1, endLine: 1, endColumn: 1 };
+    expect(parseUrl("postgresql+psycopg2://u:p@h:5432/app?sslmode=require", loc)).toMatchObject({ engine: "postgresql", name: "app" });
+    expect(parseUrl("sqlite:///./admin.sqlite3", loc)).toMatchObject({ engine: "sqlite", name: "./admin.sqlite3" });
+    expect(parseUrl("postgres://h/${DB_NAME}", loc)).toMatchObject({ engine: "postgresql", name: null });
+    const pg = { engine: "postgresql" as const, name: "app", loc, source: "" };
+    expect(mayShare(pg, { ...pg, name: null })).toBe(true);
+    expect(mayShare(pg, { ...pg, name: "other" })).toBe(false);
+    expect(mayShare(pg, { ...pg, engine: "sqlite" })).toBe(false);
+    expect(mayShare(pg, null)).toBe(true);
+  });
+
+  test("dj_database_url default vs env.py's literal URL", async () => {
+    const r = await lintFiles({
+      "project/__init__.py": "",
+      "project/settings.py": 'import dj_database_url\nINSTALLED_APPS = ["django.contrib.sessions"]\nDATABASES = {"default": dj_database_url.config(default="sqlite:///db.sqlite3")}\n',
+      "alembic/env.py":
+        'from alembic import context\nfrom api import Base\nconfig = context.config\nconfig.set_main_option("sqlalchemy.url", "postgresql://api@db/api")\ntarget_metadata = Base.metadata\n\ndef run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata)\n',
+      "api/__init__.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+    });
+    expect(r.findings.map((f) => f.ruleId)).toEqual(["separate-databases"]);
+  });
+});

@@ -109,6 +109,17 @@ export class OwnershipGraph {
     return this.project.alembic.envs;
   }
 
+  /** Environments that autogenerate against the database Django uses (as far as the code tells). */
+  crossToolEnvs(): AlembicEnv[] {
+    return this.autogenerateEnvs().filter((e) => e.sharesDjangoDatabase);
+  }
+
+  /** Revision claims that create this table at head, in environments sharing Django's database. */
+  alembicCreatorsSharingDjango(node: TableNode): Claim[] {
+    const shared = new Set(this.envs().filter((e) => e.sharesDjangoDatabase).map((e) => e.file));
+    return this.alembicCreatorsOf(node).filter((c) => c.env !== undefined && shared.has(c.env));
+  }
+
   /** Environments where `alembic revision --autogenerate` can run at all (they have a target_metadata). */
   autogenerateEnvs(): AlembicEnv[] {
     return this.project.alembic.envs.filter((e) => e.autogenerate);

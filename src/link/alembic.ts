@@ -14,12 +14,16 @@ import { locOf, normaliseTable, tableId } from "../types.js";
 import type { ModuleIndex } from "./modules.js";
 import { resolveMetadata } from "./sqlalchemy.js";
 import { stringOf } from "./values.js";
+import { alembicDatabase, mayShare } from "./database.js";
 import type { SqlaContext } from "./sqlalchemy.js";
 import { FilterEvaluator } from "./evaluate.js";
 import type { EvalHost, Val } from "./evaluate.js";
-import type { AlembicEnv, AlembicRevisionClaim, SqlaTable, Verdict } from "./types.js";
+import type { AlembicEnv, AlembicRevisionClaim, DatabaseRef, SqlaTable, Verdict } from "./types.js";
 
 export interface AlembicInputs {
+  /** Django's database, to tell whether an environment shares it. */
+  djangoDatabase: DatabaseRef | null;
+  djangoDetected: boolean;
   index: ModuleIndex;
   sqla: SqlaContext;
   files: FileFacts[];
@@ -43,8 +47,23 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
     const primary = calls[calls.length - 1]!;
     const target = resolveTarget(inp, f, primary);
     const reach = importClosure(inp.index, f.file);
+    const db = alembicDatabase(inp.index, f, inp.inis, dir);
+    const database = db === "runtime" ? null : db;
+    const shares = mayShare(inp.djangoDatabase, database);
+    if (!shares && inp.djangoDetected) {
+      diagnostics.push({
+        code: "separate-databases",
+        severity: "info",
+        message:
+          `Django uses ${inp.djangoDatabase!.engine} (${inp.djangoDatabase!.name ?? "?"}) and ${f.file} migrates ${database!.engine} ` +
+          `(${database!.name ?? "?"}): they do not share a schema, so cross-tool checks are skipped for this environment`,
+        loc: database!.loc,
+      });
+    }
     const env: AlembicEnv = {
       file: f.file,
+      database,
+      sharesDjangoDatabase: shares,
       reachable: reach.files,
       reachUncertain: reach.uncertain,
       runtimeVersionLocations: facts.runtimeVersionLocations ? locOf(f.file, facts.runtimeVersionLocations) : null,

@@ -14,6 +14,7 @@ import type { ModuleIndex, Symbol } from "./modules.js";
 import { stringOf, stringsOf } from "./values.js";
 import type { DjangoApp, DjangoClaim, DjangoConflict, DjangoMigrationModule, ProjectFacts } from "./types.js";
 import { loadCatalog } from "../data/catalog.js";
+import { djangoDatabase } from "./database.js";
 
 /** PostgreSQL's identifier limit, as Django's `connection.ops.max_name_length()` reports it. */
 const MAX_NAME_LENGTH = 63;
@@ -183,11 +184,12 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
       });
     }
   }
-  return { detected, settingsFiles: settings.files, authUserModel, apps, claims, migrationModules, conflicts: history.conflicts };
+  const database = djangoDatabase(index, settings.files.map((f) => index.facts(f)).filter((f): f is FileFacts => f !== null));
+  return { detected, settingsFiles: settings.files, authUserModel, apps, claims, migrationModules, conflicts: history.conflicts, database };
 }
 
 function emptyDjango(): ProjectFacts["django"] {
-  return { detected: false, settingsFiles: [], authUserModel: null, apps: [], claims: [], migrationModules: [], conflicts: [] };
+  return { detected: false, settingsFiles: [], authUserModel: null, apps: [], claims: [], migrationModules: [], conflicts: [], database: null };
 }
 
 /** Files reachable by module-level imports from every project app's models module. */

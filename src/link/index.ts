@@ -39,6 +39,8 @@ export function link(inp: LinkInputs): ProjectFacts {
   for (const f of inp.parsed) for (const op of f.alembicRevision?.upgrade ?? []) if (op.table.name) add({ schema: op.table.schema, name: op.table.name });
   const envs = linkAlembic(
     {
+      djangoDatabase: django.database,
+      djangoDetected: django.detected,
       index,
       sqla: sqlaCtx,
       files: inp.parsed,

@@ -26,6 +26,16 @@ export interface DjangoClaim {
   loc: Loc;
 }
 
+/** A database as the code names it. */
+export interface DatabaseRef {
+  engine: "postgresql" | "sqlite" | "mysql" | "oracle" | "other";
+  /** Database name (or SQLite file); null when computed at run time. */
+  name: string | null;
+  loc: Loc;
+  /** What the code says (ENGINE or URL), for messages. */
+  source: string;
+}
+
 export interface DjangoMigrationModule {
   label: string;
   module: string | null;
@@ -97,6 +107,10 @@ export interface AlembicEnv {
   reachable: string[];
   /** Why `reachable` may be incomplete (an import of a project package that did not resolve), or null. */
   reachUncertain: string | null;
+  /** The database this environment migrates, when the code names it with literals. */
+  database: DatabaseRef | null;
+  /** False when Django and this environment clearly use different databases: no shared schema. */
+  sharesDjangoDatabase: boolean;
   /** Where env.py sets version_locations at run time (revisions may live elsewhere). */
   runtimeVersionLocations: Loc | null;
   /** tableId → verdict for the table existing in the database but not in target_metadata. */
@@ -122,6 +136,7 @@ export interface ProjectFacts {
     claims: DjangoClaim[];
     migrationModules: DjangoMigrationModule[];
     conflicts: DjangoConflict[];
+    database: DatabaseRef | null;
   };
   sqlalchemy: {
     metadata: SqlaMetadata[];

@@ -48,7 +48,7 @@ export function formatStylish(findings: Finding[], filesScanned: number, opts: S
     `${s.warnings} warning${s.warnings === 1 ? "" : "s"}`,
     `${s.infos} info${s.infos === 1 ? "" : "s"}`,
   ];
-  const summary = `${findings.length === 0 ? "✓" : "✖"} ${parts.join(", ")} in ${s.filesScanned} file${s.filesScanned === 1 ? "" : "s"} scanned`;
+  const summary = `${s.errors + s.warnings === 0 ? "✓" : "✖"} ${parts.join(", ")} in ${s.filesScanned} file${s.filesScanned === 1 ? "" : "s"} scanned`;
   lines.push(s.errors > 0 ? c.red.bold(summary) : s.warnings > 0 ? c.yellow.bold(summary) : c.green.bold(summary));
   return `${lines.join("\n")}\n`;
 }
