@@ -324,3 +324,45 @@ describe("database identity", () => {
     expect(r.findings.map((f) => f.ruleId)).toEqual(["separate-databases"]);
   });
 });
+
+describe("alembic.ini layouts", () => {
+  const env = 'from alembic import context\nfrom api import Base\ntarget_metadata = Base.metadata\n\ndef run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata)\n';
+  const rev = (id: string, table: string) => `from alembic import op\nrevision = "${id}"\ndown_revision = None\n\ndef upgrade():\n    op.create_table("${table}")\n`;
+  test("%(here)s, version_locations with version_path_separator = os, named sections", async () => {
+    const r = await lintFiles({
+      "api/__init__.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+      "alembic.ini":
+        "[DEFAULT]\nscript_location = %(here)s/migrations\n\n[alembic]\nversion_locations = %(here)s/migrations/core:%(here)s/migrations/extra\nversion_path_separator = os  # Use os.pathsep.\n\n[reports]\nscript_location = reports_db\n",
+      "migrations/env.py": env,
+      "migrations/core/1_a.py": rev("1", "core_t"),
+      "migrations/extra/2_b.py": rev("2", "extra_t"),
+      "migrations/versions/3_c.py": rev("3", "ignored_t"),
+      "reports_db/env.py": env,
+      "reports_db/versions/4_d.py": rev("4", "report_t"),
+    });
+    const envs = Object.fromEntries(r.project.alembic.envs.map((e) => [e.file, e.claims.map((c) => c.table.name).sort()]));
+    expect(envs).toEqual({ "migrations/env.py": ["core_t", "extra_t"], "reports_db/env.py": ["report_t"] });
+  });
+});
+
+describe("filters that read alembic.ini", () => {
+  test("config.get_section('alembic:exclude') and get_main_option", async () => {
+    const r = await lintFiles({
+      "project/__init__.py": "",
+      "project/settings.py": 'INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.sessions"]\n',
+      "api/__init__.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+      "alembic.ini": "[alembic]\nscript_location = alembic\nskip_prefix = django_\n\n[alembic:exclude]\ntables = django_migrations,django_content_type\n",
+      "alembic/env.py":
+        "from alembic import context\nfrom api import Base\nconfig = context.config\ntarget_metadata = Base.metadata\n" +
+        'exclude = config.get_section("alembic:exclude").get("tables", "").split(",")\n' +
+        "def include_object(obj, name, type_, reflected, compare_to):\n" +
+        '    if type_ == "table" and name in exclude:\n        return False\n    return True\n' +
+        "def include_name(name, type_, parent_names):\n" +
+        '    return not name.startswith(config.get_main_option("skip_prefix", "nothing_"))\n' +
+        "def run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata, include_object=include_object)\n",
+    });
+    const v = r.project.alembic.envs[0]!.verdicts;
+    expect([v["django_migrations"]!.result, v["django_content_type"]!.result, v["django_session"]!.result]).toEqual(["excluded", "excluded", "included"]);
+    expect(r.findings.filter((f) => f.severity !== "info").map((f) => `${f.ruleId} ${f.table}`)).toEqual(["django-table-not-excluded django_session"]);
+  });
+});

@@ -41,7 +41,7 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
   for (const f of envFiles) {
     const facts = f.alembicEnv!;
     const dir = path.posix.dirname(f.file);
-    const versionDirs = layout.get(f.file) ?? [`${dir === "." ? "" : `${dir}/`}versions`];
+    const versionDirs = layout.get(f.file)?.versions ?? [`${dir === "." ? "" : `${dir}/`}versions`];
     const online = facts.configureCalls.filter((c) => c.online);
     const calls = online.length > 0 ? online : facts.configureCalls;
     const primary = calls[calls.length - 1]!;
@@ -50,6 +50,14 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
     const db = alembicDatabase(inp.index, f, inp.inis, dir);
     const database = db === "runtime" ? null : db;
     const shares = mayShare(inp.djangoDatabase, database);
+    if (facts.runtimeVersionLocations) {
+      diagnostics.push({
+        code: "unresolved",
+        severity: "info",
+        message: `${f.file} sets version_locations at run time: revisions outside ${dir === "." ? "" : `${dir}/`}versions are not read, so their tables are not checked`,
+        loc: locOf(f.file, facts.runtimeVersionLocations),
+      });
+    }
     if (!shares && inp.djangoDetected) {
       diagnostics.push({
         code: "separate-databases",
@@ -94,7 +102,7 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
         loc: target.loc ?? env.configureLoc,
       });
     }
-    const host = evalHost(inp);
+    const host = evalHost(inp, layout.get(f.file)?.ini ?? null);
     for (const t of inp.candidates) env.verdicts[tableId(t)] = verdictFor(inp, host, f, calls, t);
     const nameFilter = primary.kwargs["include_name"];
     if (nameFilter) {
@@ -128,13 +136,20 @@ function importClosure(index: ModuleIndex, file: string): { files: string[]; unc
 }
 
 /** env.py file → version folders, from every ini that points at it. */
-function envLayouts(inp: AlembicInputs, envFiles: FileFacts[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+interface Layout {
+  versions: string[];
+  /** The ini file and section (`[alembic]`, or a named one) that configures this environment. */
+  ini: { facts: IniFacts; section: string; here: string } | null;
+}
+
+function envLayouts(inp: AlembicInputs, envFiles: FileFacts[]): Map<string, Layout> {
+  const out = new Map<string, Layout>();
   const envSet = new Set(envFiles.map((f) => f.file));
   for (const ini of inp.inis) {
     const here = path.posix.dirname(ini.file);
     for (const section of Object.keys(ini.sections)) {
-      const loc = iniGet(ini, section, "script_location", here === "." ? "" : here);
+      if (section === "DEFAULT") continue; // inherited by the others, never used on its own
+      const loc = iniGet(ini, section, "script_location", here);
       if (!loc) continue;
       let dir = loc.value;
       const pkg = /^([\w.]+):(.*)$/.exec(dir);
@@ -146,17 +161,30 @@ function envLayouts(inp: AlembicInputs, envFiles: FileFacts[]): Map<string, stri
       dir = path.posix.normalize(dir).replace(/\/$/, "");
       const env = `${dir === "." ? "" : `${dir}/`}env.py`;
       if (!envSet.has(env)) continue;
-      const vl = iniGet(ini, section, "version_locations", here === "." ? "" : here);
+      const vl = iniGet(ini, section, "version_locations", here);
       const versions = vl
-        ? vl.value
-            .split(/[\s,;]+/)
-            .filter(Boolean)
+        ? splitVersionLocations(vl.value, iniGet(ini, section, "version_path_separator", here)?.value ?? null)
             .map((v) => path.posix.normalize(path.posix.isAbsolute(v) ? v : path.posix.join(here, v)).replace(/\/$/, ""))
         : [`${dir === "." ? "" : `${dir}/`}versions`];
-      out.set(env, [...new Set([...(out.get(env) ?? []), ...versions])]);
+      const prev = out.get(env);
+      out.set(env, {
+        versions: [...new Set([...(prev?.versions ?? []), ...versions])],
+        // The [alembic] section is what a plain `alembic` command reads; keep it over named ones.
+        ini: prev?.ini && prev.ini.section === "alembic" ? prev.ini : { facts: ini, section, here },
+      });
     }
   }
   return out;
+}
+
+/** Alembic's version_path_separator: os (":" here), ":", ";", space, newline; unset: spaces or commas. */
+function splitVersionLocations(value: string, separator: string | null): string[] {
+  const sep = separator?.split("#")[0]!.trim() ?? null;
+  const re = sep === null ? /[\s,]+/ : sep === "os" || sep === ":" ? /:/ : sep === ";" ? /;/ : sep === "space" ? / +/ : sep === "newline" ? /\n/ : /[\s,]+/;
+  return value
+    .split(re)
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 function resolveTarget(inp: AlembicInputs, f: FileFacts, call: ConfigureCall): AlembicEnv["target"] {
@@ -186,9 +214,23 @@ function describeFilters(f: FileFacts, call: ConfigureCall): string[] {
   return out;
 }
 
-function evalHost(inp: AlembicInputs): EvalHost {
+function evalHost(inp: AlembicInputs, ini: Layout["ini"]): EvalHost {
   return {
     index: inp.index,
+    iniOption(section, key) {
+      if (!ini) return undefined;
+      const v = iniGet(ini.facts, section ?? ini.section, key.toLowerCase(), ini.here);
+      return v ? v.value : null;
+    },
+    iniSection(section) {
+      if (!ini) return undefined;
+      const name = section ?? ini.section;
+      const sec = ini.facts.sections[name];
+      if (!sec) return null;
+      const out: Record<string, string> = {};
+      for (const k of Object.keys(sec)) out[k] = iniGet(ini.facts, name, k, ini.here)!.value;
+      return out;
+    },
     metadataIds(file, e) {
       const r = resolveMetadata(inp.sqla, file, e);
       return r.ids.length > 0 && !r.unresolved ? r.ids : null;

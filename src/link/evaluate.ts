@@ -35,6 +35,10 @@ export interface EvalHost {
   metadataIds(file: string, e: Expr): string[] | null;
   /** Table keys (`name` or `schema.name`) on those metadata, and whether the set is complete. */
   tablesOf(ids: string[]): { keys: Set<string>; complete: boolean };
+  /** alembic.ini values for `config.get_main_option` (section null: the env's own); undefined: no ini known. */
+  iniOption(section: string | null, key: string): string | null | undefined;
+  /** A whole ini section for `config.get_section` (section null: the env's own). */
+  iniSection(section: string | null): Record<string, string> | null | undefined;
 }
 
 export interface CallResult {
@@ -573,9 +577,34 @@ function method(recv: Val, name: string, args: Val[]): Val {
   return unknown(`\`.${name}()\``);
 }
 
+const CONFIG = /^alembic\.context\.config\.(get_main_option|get_section_option|get_section)$/;
+
+/** `config.get_main_option("x", default)`, `config.get_section("alembic:exclude")`… read from alembic.ini. */
+function configCall(method: string, args: Val[], host: EvalHost): Val {
+  const str = (v: Val | undefined) => (v?.t === "py" && typeof v.v === "string" ? v.v : null);
+  if (method === "get_main_option") {
+    const key = str(args[0]);
+    const v = key === null ? undefined : host.iniOption(null, key);
+    if (v === undefined) return unknown("an alembic.ini option (no ini file found for this env.py)");
+    return v === null ? (args[1] ?? NONE) : { t: "py", v };
+  }
+  if (method === "get_section_option") {
+    const [section, key] = [str(args[0]), str(args[1])];
+    const v = section === null || key === null ? undefined : host.iniOption(section, key);
+    if (v === undefined) return unknown("an alembic.ini option");
+    return v === null ? (args[2] ?? NONE) : { t: "py", v };
+  }
+  const section = str(args[0]);
+  const sec = section === null ? undefined : host.iniSection(section);
+  if (sec === undefined) return unknown("an alembic.ini section");
+  if (sec === null) return args[1] ?? NONE;
+  return { t: "dict", entries: Object.entries(sec).map(([k, v]) => [{ t: "py", v: k }, { t: "py", v }] as [Val, Val]) };
+}
+
 function builtin(dotted: string, args: Val[], e: Extract<Expr, { kind: "call" }>, host: EvalHost): Val {
-  void host;
   const a0 = args[0];
+  const cfg = CONFIG.exec(dotted);
+  if (cfg) return configCall(cfg[1]!, args, host);
   switch (dotted) {
     case "builtins.any":
     case "builtins.all": {
