@@ -366,3 +366,22 @@ describe("filters that read alembic.ini", () => {
     expect(r.findings.filter((f) => f.severity !== "info").map((f) => `${f.ruleId} ${f.table}`)).toEqual(["django-table-not-excluded django_session"]);
   });
 });
+
+describe("models beyond static reach", () => {
+  test("type()-built models and contribute_to_class are reported, not guessed", async () => {
+    const r = await lintFiles({
+      "project/__init__.py": "",
+      "project/settings.py": 'INSTALLED_APPS = ["shop"]\n',
+      "shop/__init__.py": "",
+      "shop/models.py":
+        "from django.db import models\n\nclass Order(models.Model):\n    pass\n\n" +
+        'Audit = type("Audit", (models.Model,), {"__module__": __name__})\n\n' +
+        'for name in ("a", "b"):\n    models.ManyToManyField(Order).contribute_to_class(Order, name)\n',
+    });
+    const infos = r.findings.filter((f) => f.ruleId === "unresolved").map((f) => f.message);
+    expect(infos).toHaveLength(2);
+    expect(infos[0]).toMatch(/`Audit` is a Django model built at run time/);
+    expect(infos[1]).toMatch(/contribute_to_class/);
+    expect(r.graph.inventory().map((t) => t.name)).toEqual(["django_migrations", "shop_order"]);
+  });
+});

@@ -8,7 +8,7 @@ import type { Expr, Module, Stmt } from "../python/ast.js";
 import type { CallSite, ClassFact, FileFacts, FunctionFact, ImportFact, StarImportFact, BindingFact } from "./facts.js";
 
 /** Callee attribute names whose call sites are kept (`context.configure`, `metadata.create_all`). */
-const INTERESTING_CALLS = new Set(["configure", "create_all", "drop_all", "set_main_option"]);
+const INTERESTING_CALLS = new Set(["configure", "create_all", "drop_all", "set_main_option", "contribute_to_class"]);
 
 export function extractModuleFacts(file: string, mod: Module): FileFacts {
   const facts: FileFacts = {

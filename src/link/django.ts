@@ -123,6 +123,7 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
   // Django registers the models its apps' models modules define or import.
   const reachable = modelModuleClosure(index, apps);
   const models = candidates.filter((m) => reachable.has(m.file));
+  runtimeModels(index, [...reachable].sort(), modelCache, diagnostics);
 
   const authUserModel = settings.authUserModel;
 
@@ -186,6 +187,39 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
   }
   const database = djangoDatabase(index, settings.files.map((f) => index.facts(f)).filter((f): f is FileFacts => f !== null));
   return { detected, settingsFiles: settings.files, authUserModel, apps, claims, migrationModules, conflicts: history.conflicts, database };
+}
+
+/**
+ * Models built at run time — `type("Name", (models.Model,), {...})` — and fields added with
+ * `field.contribute_to_class(Model, name)` are beyond static reading: say so, once per file.
+ */
+function runtimeModels(index: ModuleIndex, files: string[], cache: Map<string, ModelInfo | null>, diagnostics: Diagnostic[]): void {
+  for (const file of files) {
+    const facts = index.facts(file);
+    if (!facts) continue;
+    for (const b of facts.bindings) {
+      const v = b.value;
+      if (v.kind !== "call" || v.func.kind !== "name" || v.func.id !== "type" || v.args.length !== 3 || v.args[1]?.kind !== "tuple") continue;
+      const bases = v.args[1].elts.map((e) => index.resolveExpr(file, e));
+      const isModel = bases.some((s) => (s.kind === "external" && isExternalModelBase(s.dotted)) || (s.kind === "class" && modelInfo(index, s.file, s.cls, cache, new Set()) !== null));
+      if (!isModel) continue;
+      diagnostics.push({
+        code: "unresolved",
+        severity: "info",
+        message: `\`${b.name}\` is a Django model built at run time with type(): its table is not known statically — the migration history still names it`,
+        loc: locOf(file, b.span),
+      });
+    }
+    const added = facts.calls.find((c) => c.call.func.kind === "attr" && c.call.func.attr === "contribute_to_class");
+    if (added) {
+      diagnostics.push({
+        code: "unresolved",
+        severity: "info",
+        message: "fields are added to models at run time with contribute_to_class(): many-to-many tables they create are known only from the migration history",
+        loc: locOf(file, added.call.span),
+      });
+    }
+  }
 }
 
 function emptyDjango(): ProjectFacts["django"] {
