@@ -15,7 +15,7 @@ import { mentionsRawSql, tokenizerAnalyzer } from "./extract/sql.js";
 import type { SqlAnalyzer } from "./extract/sql.js";
 import { loadPgAnalyzer } from "./extract/pgsql.js";
 import type { FileFacts } from "./extract/facts.js";
-import { parseIni } from "./extract/alembic/ini.js";
+import { parseIni, pyprojectAlembic } from "./extract/alembic/ini.js";
 import type { IniFacts } from "./extract/alembic/ini.js";
 import { link } from "./link/index.js";
 import type { ProjectFacts } from "./link/types.js";
@@ -143,7 +143,13 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       const read = readSource(s.abs, s.rel, maxBytes);
       filesScanned++;
       diagnostics.push(...read.diagnostics);
-      if (read.text !== null && /script_location/.test(read.text)) inis.push(parseIni(s.rel, read.text));
+      if (read.text === null || !/script_location/.test(read.text)) continue;
+      if (s.kind === "ini") inis.push(parseIni(s.rel, read.text));
+      else {
+        const section = await pyprojectAlembic(s.rel, read.text);
+        if (section.ini) inis.push(section.ini);
+        if (section.diagnostic) diagnostics.push(section.diagnostic);
+      }
     }
   }
 

@@ -385,3 +385,17 @@ describe("models beyond static reach", () => {
     expect(r.graph.inventory().map((t) => t.name)).toEqual(["django_migrations", "shop_order"]);
   });
 });
+
+describe("[tool.alembic] in pyproject.toml", () => {
+  test("script_location and a version_locations list", async () => {
+    const env = 'from alembic import context\nfrom api import Base\ntarget_metadata = Base.metadata\n\ndef run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata)\n';
+    const r = await lintFiles({
+      "api/__init__.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+      "pyproject.toml": '[project]\nname = "api"\n\n[tool.alembic]\nscript_location = "%(here)s/db"\nversion_locations = ["%(here)s/db/core", "%(here)s/db/extra"]\n',
+      "db/env.py": env,
+      "db/core/1_a.py": 'from alembic import op\nrevision = "1"\ndown_revision = None\n\ndef upgrade():\n    op.create_table("core_t")\n',
+      "db/extra/2_b.py": 'from alembic import op\nrevision = "2"\ndown_revision = None\n\ndef upgrade():\n    op.create_table("extra_t")\n',
+    });
+    expect(r.project.alembic.envs.map((e) => [e.file, e.versionDirs])).toEqual([["db/env.py", ["db/core", "db/extra"]]]);
+  });
+});

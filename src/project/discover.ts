@@ -10,7 +10,7 @@ export interface SourceFile {
   abs: string;
   /** Relative to the base directory, forward slashes: the path findings use. */
   rel: string;
-  kind: "python" | "ini";
+  kind: "python" | "ini" | "pyproject";
 }
 
 /** Folders no project code lives in. */
@@ -42,7 +42,7 @@ export interface DiscoverOptions {
 export async function discover(opts: DiscoverOptions): Promise<SourceFile[]> {
   const seen = new Map<string, SourceFile>();
   for (const root of opts.roots) {
-    const patterns = ["**/*.py", "**/*.ini", "**/pyvenv.cfg"];
+    const patterns = ["**/*.py", "**/*.ini", "**/pyproject.toml", "**/pyvenv.cfg"];
     const found = await globby(patterns, {
       cwd: root,
       absolute: true,
@@ -58,7 +58,7 @@ export async function discover(opts: DiscoverOptions): Promise<SourceFile[]> {
       if (abs.endsWith("pyvenv.cfg")) continue;
       if (venvs.some((v) => abs.startsWith(v))) continue;
       const rel = toPosix(path.relative(opts.base, abs));
-      seen.set(abs, { abs, rel, kind: abs.endsWith(".py") ? "python" : "ini" });
+      seen.set(abs, { abs, rel, kind: abs.endsWith(".py") ? "python" : abs.endsWith(".toml") ? "pyproject" : "ini" });
     }
   }
   return [...seen.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));

@@ -3,6 +3,8 @@
  * or `key: value`, indented continuation lines, full-line `#`/`;` comments, `[DEFAULT]` values
  * inherited by every section, and `%(name)s` interpolation (`%(here)s` is the file's folder).
  */
+import type { Diagnostic } from "../../types.js";
+
 export interface IniValue {
   value: string;
   line: number;
@@ -64,4 +66,30 @@ function lower(section: Record<string, IniValue> | undefined): Record<string, st
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(section ?? {})) out[k] = v.value;
   return out;
+}
+
+/**
+ * Alembic 1.16+ reads `[tool.alembic]` from pyproject.toml: the same options as alembic.ini's
+ * [alembic] section (lists for version_locations). Returned as an ini-shaped section.
+ */
+export async function pyprojectAlembic(file: string, text: string): Promise<{ ini: IniFacts | null; diagnostic: Diagnostic | null }> {
+  if (!/^\s*\[tool\.alembic\b/m.test(text)) return { ini: null, diagnostic: null };
+  const { parse } = await import("smol-toml");
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (e) {
+    return { ini: null, diagnostic: { code: "unreadable-file", severity: "warning", message: `not valid TOML: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`, loc: { file, line: 1, column: 1, endLine: 1, endColumn: 1 } } };
+  }
+  const tool = (doc["tool"] as Record<string, unknown> | undefined)?.["alembic"];
+  if (!tool || typeof tool !== "object") return { ini: null, diagnostic: null };
+  const lines = text.split(/\r?\n/);
+  const lineOf = (key: string) => Math.max(1, lines.findIndex((l) => new RegExp(`^\\s*${key}\\s*=`).test(l)) + 1);
+  const section: Record<string, IniValue> = {};
+  for (const [k, v] of Object.entries(tool as Record<string, unknown>)) {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") section[k.toLowerCase()] = { value: String(v), line: lineOf(k) };
+    else if (Array.isArray(v) && v.every((x) => typeof x === "string")) section[k.toLowerCase()] = { value: v.join("\n"), line: lineOf(k) };
+  }
+  if (section["version_locations"] && !section["version_path_separator"]) section["version_path_separator"] = { value: "newline", line: 1 };
+  return { ini: { file, sections: { alembic: section } }, diagnostic: null };
 }
