@@ -120,6 +120,17 @@ export class OwnershipGraph {
     return this.alembicCreatorsOf(node).filter((c) => c.env !== undefined && shared.has(c.env));
   }
 
+  /** Alembic revision operations that change (alter, rename, drop) this table, in environments sharing Django's database. */
+  alembicChangesSharingDjango(node: TableNode): Claim[] {
+    const shared = new Set(this.envs().filter((e) => e.sharesDjangoDatabase).map((e) => e.file));
+    return node.claims.filter((c) => c.kind === "alembic-revision" && c.action !== "creates" && c.env !== undefined && shared.has(c.env));
+  }
+
+  /** Django migration operations that change (alter, rename, drop) this table with DDL. */
+  djangoChangesOf(node: TableNode): Claim[] {
+    return node.claims.filter((c) => c.kind === "django-migration" && c.managed && c.action !== "creates" && c.action !== "maps");
+  }
+
   /** Environments where `alembic revision --autogenerate` can run at all (they have a target_metadata). */
   autogenerateEnvs(): AlembicEnv[] {
     return this.project.alembic.envs.filter((e) => e.autogenerate);

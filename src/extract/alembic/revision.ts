@@ -89,7 +89,7 @@ function walk(body: Stmt[], batch: TableRef | null, ctx: Ctx): void {
         for (const item of s.items) {
           if (item.kind === "call" && calleeName(item) === "batch_alter_table") {
             inner = tableRef(item, 0, "table_name", constants);
-            out.upgrade.push({ op: "batch_alter_table", action: "alters", table: inner, via: "op", span: item.span });
+            // The operations inside the block carry the changes; the block alone changes nothing.
           }
         }
         walk(s.body, inner, ctx);
