@@ -28,7 +28,7 @@ export default defineRule({
       const unknown: string[] = [];
       let unknownReason = "";
       for (const { node, claim } of graph.tablesCreatedBy(env)) {
-        if (options.allowTables.includes(node.id) || (graph.isDjangoOwned(node) && env.sharesDjangoDatabase)) continue;
+        if (options.allowTables.includes(node.id) || claim.view || (graph.isDjangoOwned(node) && env.sharesDjangoDatabase)) continue;
         if (graph.onTargetMetadata(node, env, true).some((c) => graph.isLoadedBy(env, c.loc.file))) continue;
         const v = graph.autogenerateVerdict(node, env);
         if (!v || v.result === "excluded") continue;

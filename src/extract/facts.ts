@@ -113,6 +113,8 @@ export interface SqlTableEffect {
   action: "creates" | "drops" | "alters" | "renames";
   table: TableRef;
   newName?: string;
+  /** A view (or materialized view), not a table: autogenerate does not reflect it. */
+  view?: true;
 }
 
 /** One Django migration operation, flattened from `operations = [...]`. */
@@ -153,6 +155,7 @@ export interface AlembicOp {
   /** "op" for op.* calls, "batch" inside batch_alter_table, "sql" for op.execute SQL. */
   via: "op" | "batch" | "sql";
   span: Span;
+  view?: true;
 }
 
 export interface AlembicRevisionFacts {

@@ -40,9 +40,10 @@ function rangeVar(v: unknown): TableRef | null {
 function statement(stmt: Node, out: SqlScan): void {
   const [kind, body] = Object.entries(stmt)[0] ?? [];
   const b = (body ?? {}) as Node;
-  const push = (action: SqlTableEffect["action"], table: TableRef | null, newName?: string) => {
+  const push = (action: SqlTableEffect["action"], table: TableRef | null, newName?: string, view = false) => {
     if (!table) return;
     const e: SqlTableEffect = { action, table };
+    if (view) e.view = true;
     if (newName) e.newName = newName;
     out.effects.push(e);
   };
@@ -53,16 +54,22 @@ function statement(stmt: Node, out: SqlScan): void {
     case "CreateTableAsStmt": {
       const into = b["into"] as { rel?: unknown } | undefined;
       if (b["objtype"] === "OBJECT_TABLE") push("creates", rangeVar(into?.rel));
+      else if (b["objtype"] === "OBJECT_MATVIEW") push("creates", rangeVar(into?.rel), undefined, true);
       break;
     }
-    case "DropStmt":
-      if (b["removeType"] !== "OBJECT_TABLE") break;
+    case "ViewStmt":
+      push("creates", rangeVar(b["view"]), undefined, true);
+      break;
+    case "DropStmt": {
+      const view = b["removeType"] === "OBJECT_VIEW" || b["removeType"] === "OBJECT_MATVIEW";
+      if (b["removeType"] !== "OBJECT_TABLE" && !view) break;
       for (const o of (b["objects"] as Array<{ List?: { items?: Array<{ String?: { sval?: string } }> } }>) ?? []) {
         const parts = (o.List?.items ?? []).map((i) => i.String?.sval ?? "");
         const name = parts.at(-1);
-        if (name) push("drops", { schema: parts.length > 1 ? parts.at(-2)! : null, name });
+        if (name) push("drops", { schema: parts.length > 1 ? parts.at(-2)! : null, name }, undefined, view);
       }
       break;
+    }
     case "RenameStmt":
       if (b["renameType"] === "OBJECT_TABLE") push("renames", rangeVar(b["relation"]), b["newname"] as string | undefined);
       else if (b["relation"]) push("alters", rangeVar(b["relation"]));

@@ -11,7 +11,13 @@ import type { SqlTableEffect, TableRef } from "./facts.js";
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
 const QUALIFIED = String.raw`(${IDENT}(?:\s*\.\s*${IDENT})?)`;
 
-const PATTERNS: Array<{ re: RegExp; action: SqlTableEffect["action"]; multi?: boolean; rename?: boolean }> = [
+const PATTERNS: Array<{ re: RegExp; action: SqlTableEffect["action"]; multi?: boolean; rename?: boolean; view?: boolean }> = [
+  {
+    re: new RegExp(String.raw`^create\s+(?:or\s+replace\s+)?(?:(?:temporary|temp)\s+)?(?:recursive\s+)?(?:materialized\s+)?view\s+(?:if\s+not\s+exists\s+)?${QUALIFIED}`, "i"),
+    action: "creates",
+    view: true,
+  },
+  { re: new RegExp(String.raw`^drop\s+(?:materialized\s+)?view\s+(?:if\s+exists\s+)?(.+?)(?:\s+(?:cascade|restrict))?$`, "is"), action: "drops", multi: true, view: true },
   {
     re: new RegExp(String.raw`^create\s+(?:(?:global|local)\s+)?(?:(?:temporary|temp|unlogged)\s+)?table\s+(?:if\s+not\s+exists\s+)?${QUALIFIED}`, "i"),
     action: "creates",
@@ -58,12 +64,12 @@ export function scanSql(sql: string): SqlScan {
       if (p.multi) {
         for (const part of m[1]!.split(",")) {
           const t = parseQualified(part.trim());
-          if (t) effects.push({ action: p.action, table: t });
+          if (t) effects.push({ action: p.action, table: t, ...(p.view ? { view: true as const } : {}) });
         }
       } else {
         const t = parseQualified(m[1]!);
         if (!t) continue;
-        const effect: SqlTableEffect = { action: p.action, table: t };
+        const effect: SqlTableEffect = { action: p.action, table: t, ...(p.view ? { view: true as const } : {}) };
         if (p.rename && m[2]) effect.newName = unquote(m[2]);
         effects.push(effect);
       }

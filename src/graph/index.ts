@@ -22,6 +22,8 @@ export interface Claim {
   /** alembic-revision: the env.py whose history it belongs to. */
   env?: string;
   newName?: string;
+  /** The statement made a view, not a table (autogenerate does not reflect views). */
+  view?: boolean;
 }
 
 export interface TableNode {
@@ -65,6 +67,7 @@ export class OwnershipGraph {
           loc: c.loc,
           env: env.file,
           ...(c.newName ? { newName: c.newName } : {}),
+          ...(c.view ? { view: true } : {}),
         });
       }
     }
@@ -237,10 +240,15 @@ export class OwnershipGraph {
    * (then it is compared, not dropped) or Django does not own it.
    */
   dropVerdict(node: TableNode, env: AlembicEnv): Verdict | null {
-    if (!this.isDjangoOwned(node)) return null;
+    if (!this.isDjangoOwned(node) || this.isView(node)) return null;
     // In the metadata (a reflected table too: it compares equal), it is compared, not dropped.
     if (this.onTargetMetadata(node, env, true).some((c) => this.isLoadedBy(env, c.loc.file))) return null;
     return this.autogenerateVerdict(node, env);
+  }
+
+  /** Does a history create this relation as a view? (Autogenerate does not reflect views.) */
+  isView(node: TableNode): boolean {
+    return [...this.djangoCreatorsOf(node), ...this.alembicCreatorsOf(node)].some((c) => c.view === true);
   }
 
   metadataLabel(id: string): string {
@@ -275,6 +283,7 @@ function djangoClaim(c: DjangoClaim): Claim {
   const kind: ClaimKind = c.source === "model" ? "django-model" : c.source === "m2m" ? "django-m2m" : c.source === "migration" ? "django-migration" : "builtin";
   const out: Claim = { kind, tool: "django", action: c.action, managed: c.managed, what: c.what, loc: c.loc };
   if (c.newName) out.newName = c.newName;
+  if (c.view) out.view = true;
   return out;
 }
 

@@ -93,6 +93,7 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
       deadBranches: deadBranches(inp, f, primary),
       versionTable: versionTable(inp, f, primary),
       metadataNameVerdicts: {},
+      metadataObjectVerdicts: {},
     };
     if (target.unresolved) {
       diagnostics.push({
@@ -104,6 +105,22 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
     }
     const host = evalHost(inp, layout.get(f.file)?.ini ?? null);
     for (const t of inp.candidates) env.verdicts[tableId(t)] = verdictFor(inp, host, f, calls, t);
+    const objectFilter = primary.kwargs["include_object"];
+    if (objectFilter) {
+      const ids = new Set(target.metadataIds);
+      for (const t of inp.tables) {
+        if (!ids.has(t.metadataId)) continue;
+        const ev = new FilterEvaluator(host);
+        const obj: Val = { t: "table", name: t.table.name, schema: t.table.schema, reflected: false, info: t.info === "unknown" ? { t: "unknown", why: "a Table info= that is not a literal" } : toVal(t.info ?? {}) };
+        const r = ev.call(filterFunction(ev, f, objectFilter), [obj, py(t.table.name), py("table"), py(false), py(null)]);
+        env.metadataObjectVerdicts[tableId(normaliseTable(t.table))] =
+          r.truth === false
+            ? { result: "excluded", reason: "include_object returns False", decidedAt: r.decidedAt ? locOf(f.file, r.decidedAt) : null }
+            : r.truth === true
+              ? { result: "included", reason: "include_object returns True", decidedAt: null }
+              : { result: "unknown", reason: `include_object: ${r.why}`, decidedAt: r.decidedAt ? locOf(f.file, r.decidedAt) : null };
+      }
+    }
     const nameFilter = primary.kwargs["include_name"];
     if (nameFilter) {
       const ids = new Set(target.metadataIds);
@@ -346,6 +363,14 @@ function versionTable(inp: AlembicInputs, f: FileFacts, call: ConfigureCall): Al
   return { name: vs && schema === null ? null : name, schema, loc: vt ? locOf(f.file, vt.span) : null };
 }
 
+/** A JSON literal (a Table's info dict) as an evaluator value. */
+function toVal(v: unknown): Val {
+  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return { t: "py", v };
+  if (Array.isArray(v)) return { t: "seq", items: v.map(toVal) };
+  if (typeof v === "object") return { t: "dict", entries: Object.entries(v as Record<string, unknown>).map(([k, x]) => [py(k), toVal(x)] as [Val, Val]) };
+  return { t: "unknown", why: "a value in info" };
+}
+
 function py(v: string | number | boolean | null): Val {
   return { t: "py", v };
 }
@@ -394,6 +419,7 @@ function collectRevisions(files: FileFacts[], env: AlembicEnv): void {
         loc: locOf(f.file, op.span),
       };
       if (op.newName) claim.newName = op.newName;
+      if (op.view) claim.view = true;
       env.claims.push(claim);
     }
   }

@@ -667,9 +667,10 @@ interface ReplayContext {
 
 function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
   const where = `(${ctx.label} ${ctx.name})`;
-  const claim = (table: TableKey, action: DjangoClaim["action"], what: string, managed: boolean, newName?: string) => {
+  const claim = (table: TableKey, action: DjangoClaim["action"], what: string, managed: boolean, newName?: string, view?: boolean) => {
     const c: DjangoClaim = { table, source: "migration", action, managed, what: `${what} ${where}`, app: ctx.label, loc: locOf(ctx.file, op.span) };
     if (newName) c.newName = newName;
+    if (view) c.view = true;
     ctx.claims.push(c);
   };
   const live = (m: StateModel | undefined): m is StateModel => m !== undefined && ddl && m.managed && !m.proxy;
@@ -772,7 +773,7 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
     case "RunSQL":
       if (!ddl) return;
       for (const e of op.effects) {
-        claim({ schema: e.table.schema, name: e.table.name ?? "?" }, e.action, `RunSQL ${e.action.replace(/s$/, "")}`, true, e.newName);
+        claim({ schema: e.table.schema, name: e.table.name ?? "?" }, e.action, `RunSQL ${e.action.replace(/s$/, "")}${e.view ? " view" : ""}`, true, e.newName, e.view);
       }
       return;
     case "SeparateDatabaseAndState": {

@@ -14,7 +14,7 @@ export type Val =
   | { t: "seq"; items: Val[] }
   | { t: "dict"; entries: Array<[Val, Val]> }
   /** The schema object Alembic passes (a reflected Table when it exists only in the database). */
-  | { t: "table"; name: string; schema: string | null; reflected: boolean }
+  | { t: "table"; name: string; schema: string | null; reflected: boolean; info?: Val }
   /** `metadata.tables`: keys known when `complete`. */
   | { t: "tables"; keys: Set<string>; complete: boolean }
   | { t: "metadata"; ids: string[] }
@@ -511,7 +511,7 @@ function getattr(base: Val, attr: string, host: EvalHost): Val {
       if (attr === "name") return { t: "py", v: base.name };
       if (attr === "schema") return { t: "py", v: base.schema };
       // A table reflected from the database carries an empty `info` dict.
-      if (attr === "info") return base.reflected ? { t: "dict", entries: [] } : unknown("`info` of a metadata table");
+      if (attr === "info") return base.reflected ? { t: "dict", entries: [] } : (base.info ?? unknown("`info` of a metadata table"));
       return unknown(`\`.${attr}\` of the table object`);
     case "metadata": {
       const { keys, complete } = host.tablesOf(base.ids);

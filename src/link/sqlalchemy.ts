@@ -61,6 +61,7 @@ export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics
         }
         continue;
       }
+      const info = tableInfo(cls);
       tables.push({
         table: k.table,
         metadataId: k.base.metadataId,
@@ -68,13 +69,24 @@ export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics
         className: cls.name,
         reflected: isReflectedTable(cls),
         loc: locOf(f.file, cls.span),
+        ...(info ? { info } : {}),
       });
     }
     // Imperative tables: `users = Table("users", metadata, ...)`.
     for (const b of f.bindings) {
       if (b.op !== "=" || b.value.kind !== "call") continue;
       const t = tableCall(ctx, f.file, b.value);
-      if (t) tables.push({ ...t, what: `Table("${t.table.name}") bound to \`${b.name}\``, className: null, loc: locOf(f.file, b.span) });
+      if (t) {
+        const infoExpr = keyword(b.value, "info");
+        const info = infoExpr ? literal(infoExpr) : undefined;
+        tables.push({
+          ...t,
+          what: `Table("${t.table.name}") bound to \`${b.name}\``,
+          className: null,
+          loc: locOf(f.file, b.span),
+          ...(infoExpr ? { info: info !== null && typeof info === "object" && !Array.isArray(info) ? (info as Record<string, unknown>) : ("unknown" as const) } : {}),
+        });
+      }
     }
   }
   // One finding per MetaData, not one per class (prefect has dozens sharing one computed name).
@@ -95,6 +107,18 @@ export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics
     tables,
     incompleteMetadata: [...incomplete].sort(),
   };
+}
+
+/** `info={...}` from `__table_args__` (dict, or a tuple ending in one) or from `__table__ = Table(..., info=...)`. */
+function tableInfo(cls: ClassFact): Record<string, unknown> | "unknown" | undefined {
+  const ta = cls.attrs["__table_args__"]?.value;
+  const dict = ta?.kind === "dict" ? ta : ta?.kind === "tuple" && ta.elts.at(-1)?.kind === "dict" ? ta.elts.at(-1) : undefined;
+  const fromArgs = dict?.kind === "dict" ? dict.items.find((i) => stringValue(i.key) === "info")?.value : undefined;
+  const t = cls.attrs["__table__"]?.value;
+  const expr = fromArgs ?? (t?.kind === "call" ? keyword(t, "info") : null);
+  if (!expr) return undefined;
+  const v = literal(expr);
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : "unknown";
 }
 
 function isReflectedTable(cls: ClassFact): boolean {

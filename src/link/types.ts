@@ -18,6 +18,8 @@ export interface DjangoClaim {
   action: "creates" | "maps" | "drops" | "renames" | "alters";
   /** For renames: the table's new name. */
   newName?: string;
+  /** RunSQL created/dropped a view, not a table. */
+  view?: true;
   /** False for `managed = False` models (and their migrations' CreateModel): no DDL. */
   managed: boolean;
   /** Human description: "model shop.Order", "CreateModel Order (shop 0001_initial)". */
@@ -66,6 +68,8 @@ export interface SqlaTable {
   className: string | null;
   /** `autoload_with=` / `autoload=True`: reflection of an existing table, a read. */
   reflected: boolean;
+  /** The Table's `info={...}` (from `__table_args__` or the Table call); "unknown" when not a literal. */
+  info?: Record<string, unknown> | "unknown";
   loc: Loc;
 }
 
@@ -73,6 +77,7 @@ export interface AlembicRevisionClaim {
   table: TableKey;
   action: "creates" | "drops" | "alters" | "renames";
   newName?: string;
+  view?: true;
   op: string;
   revision: string | null;
   loc: Loc;
@@ -124,6 +129,8 @@ export interface AlembicEnv {
   versionTable: { name: string | null; schema: string | null; loc: Loc | null };
   /** tableId → include_name's verdict for tables that ARE on target_metadata. */
   metadataNameVerdicts: Record<string, Verdict>;
+  /** tableId → include_object's verdict for tables on target_metadata (reflected=False, compare_to=None). */
+  metadataObjectVerdicts: Record<string, Verdict>;
   claims: AlembicRevisionClaim[];
 }
 

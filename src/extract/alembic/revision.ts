@@ -155,6 +155,7 @@ function sqlCall(c: Call, ctx: Ctx): void {
   for (const e of scan.effects) {
     const op: AlembicOp = { op: "execute", action: e.action, table: e.table, via: "sql", span: c.span };
     if (e.newName) op.newName = e.newName;
+    if (e.view) op.view = true;
     out.upgrade.push(op);
   }
   if (scan.unparsed) out.unparsedSql.push(c.span);
