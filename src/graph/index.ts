@@ -189,7 +189,11 @@ export class OwnershipGraph {
   private autogenerateSummary(node: TableNode): InventoryRow["autogenerate"] {
     const envs = this.envs();
     if (envs.length === 0) return null;
-    const results = envs.map((env) => (this.targetModelsFor(node, env).length > 0 ? "included" : (this.autogenerateVerdict(node, env)?.result ?? "unknown")));
+    const results = envs.map((env) =>
+      this.targetModelsFor(node, env).length > 0
+        ? (env.metadataObjectVerdicts[node.id]?.result ?? "included")
+        : (this.autogenerateVerdict(node, env)?.result ?? "unknown"),
+    );
     if (results.includes("included")) return "included";
     if (results.includes("unknown")) return "unknown";
     return "excluded";

@@ -222,6 +222,8 @@ function metadataOfOwner(ctx: SqlaContext, owner: Symbol, label: string): string
   if (owner.kind === "value") {
     const b = baseFromValue(ctx, owner.file, owner.name, owner.value);
     if (b) return b.metadataId;
+    // `reg = registry(...)`: `reg.metadata`
+    if (owner.value.kind === "call" && calleeOf(ctx, owner.file, owner.value) === "registry") return registryMetadata(ctx, owner.file, owner.value);
   }
   if (owner.kind === "external" && /^sqlmodel\.(?:main\.)?SQLModel$/.test(owner.dotted)) return sqlmodelMetadata(ctx);
   void label;
@@ -243,7 +245,7 @@ function baseFromValue(ctx: SqlaContext, file: string, name: string, v: Expr): B
     }
     return null;
   }
-  const callee = calleeName(v);
+  const callee = calleeOf(ctx, file, v);
   const loc = locOf(file, v.span);
   if (callee === "declarative_base") {
     const md = keyword(v, "metadata");
@@ -271,6 +273,13 @@ function isFlaskSqlalchemy(ctx: SqlaContext, sym: Symbol, depth: number): boolea
   return false;
 }
 
+/** The name a call's callee really has: `legacy_declarative_base(...)` imported `as` an alias → declarative_base. */
+function calleeOf(ctx: SqlaContext, file: string, call: Extract<Expr, { kind: "call" }>): string | null {
+  const sym = ctx.index.resolveExpr(file, call.func);
+  if (sym.kind === "external") return sym.dotted.slice(sym.dotted.lastIndexOf(".") + 1);
+  return calleeName(call);
+}
+
 /** The metadata of a `registry(...)` object. */
 function registryMetadata(ctx: SqlaContext, file: string, e: Expr): string | null {
   let call: Expr = e;
@@ -283,7 +292,7 @@ function registryMetadata(ctx: SqlaContext, file: string, e: Expr): string | nul
     at = sym.file;
     name = sym.name;
   }
-  if (call.kind !== "call" || calleeName(call) !== "registry") return null;
+  if (call.kind !== "call" || calleeOf(ctx, at, call) !== "registry") return null;
   const md = keyword(call, "metadata");
   if (md) return resolveMetadata(ctx, at, md).ids[0] ?? null;
   return registerMetadata(ctx, `${at}#${name}.metadata`, `${name}.metadata`, locOf(at, call.span));
@@ -381,9 +390,10 @@ function mappedKind(
   ctx: SqlaContext,
   file: string,
   cls: ClassFact,
-  base: BaseInfo,
+  inherited: BaseInfo,
   parentMapped: Extract<ClassKind, { kind: "mapped" }> | null,
 ): ClassKind {
+  let base = inherited;
   const idx = ctx.index;
   if (literal(cls.attrs["__abstract__"]?.value) === true) return { kind: "mapped", base, table: null, hasOwnTable: false, tablenameUnknown: null };
   if (base.flavour === "sqlmodel" && literal(cls.keywords["table"]) !== true) return { kind: "base", base };
@@ -400,7 +410,17 @@ function mappedKind(
     const name = stringOf(idx, file, tn.value);
     return { kind: "mapped", base, table: name === null ? null : { schema, name }, hasOwnTable: true, tablenameUnknown: name === null ? "__tablename__ is computed" : null };
   }
-  if (parentMapped && parentMapped.hasOwnTable && !cls.methods["__tablename__"]) {
+  // Flask-SQLAlchemy: a subclass that declares its own primary key gets its own table (joined inheritance).
+  const ownPrimaryKey = cls.fields.some((f) => f.call.kwargs.some((k) => k.name === "primary_key" && k.value.kind === "const" && k.value.value === true));
+  if (base.flavour === "flask") {
+    const bind = stringOf(idx, file, cls.attrs["__bind_key__"]?.value);
+    if (bind !== null && base.metadataId) {
+      const parent = ctx.metadata.get(base.metadataId);
+      const id = registerMetadata(ctx, `${base.metadataId}@${bind}`, `${parent?.label.replace(/\.metadata$/, "") ?? "db"}.metadatas["${bind}"]`, locOf(file, cls.span));
+      base = { ...base, metadataId: id };
+    }
+  }
+  if (parentMapped && parentMapped.hasOwnTable && !cls.methods["__tablename__"] && !(base.flavour === "flask" && ownPrimaryKey)) {
     // Single-table inheritance: no table of its own.
     return { kind: "mapped", base, table: null, hasOwnTable: false, tablenameUnknown: null };
   }
@@ -434,10 +454,11 @@ function declaredTablename(body: Stmt[], className: string): string | null {
 
 /** Flask-SQLAlchemy's automatic table name. */
 export function camelToSnake(name: string): string {
+  // flask_sqlalchemy.model.camel_to_snake_case, verbatim.
   return name
-    .replace(/([a-z\d])([A-Z])/g, "$1_$2")
-    .replace(/([A-Z]+)([A-Z][a-z\d]+)/g, "$1_$2")
-    .toLowerCase();
+    .replace(/((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))/g, "_$1")
+    .toLowerCase()
+    .replace(/^_+/, "");
 }
 
 function tableArgsSchema(ctx: SqlaContext, file: string, cls: ClassFact): string | null {

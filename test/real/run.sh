@@ -7,7 +7,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PY=/usr/bin/python3  # Debian's Python: the one that sees python3-django & co. (not a pyenv one)
-APT_PACKAGES=(postgresql python3-django python3-alembic python3-sqlalchemy python3-psycopg2 python3-sqlmodel)
+APT_PACKAGES=(postgresql python3-django python3-alembic python3-sqlalchemy python3-psycopg2 python3-sqlmodel python3-flask-sqlalchemy)
 
 pg_bindir() {
   local d
