@@ -1,5 +1,6 @@
 // rules/unknown-configure-option.ts
 import { defineRule } from "../src/rule.js";
+import { nearest } from "../src/util/nearest.js";
 
 /** Every keyword context.configure() reads, across Alembic 1.x (it silently keeps any other). */
 const KNOWN = [
@@ -21,20 +22,6 @@ const MYTHS: Record<string, string> = {
   exclude_names: "include_name",
   ignore_tables: "include_object",
 };
-
-function nearest(word: string): string | null {
-  let best: string | null = null;
-  let bestScore = 0;
-  for (const k of KNOWN) {
-    // Longest common subsequence ratio: cheap and good enough for typos like `include_objects`.
-    const dp = Array.from({ length: word.length + 1 }, () => Array<number>(k.length + 1).fill(0));
-    for (let i = 1; i <= word.length; i++)
-      for (let j = 1; j <= k.length; j++) dp[i]![j] = word[i - 1] === k[j - 1] ? dp[i - 1]![j - 1]! + 1 : Math.max(dp[i - 1]![j]!, dp[i]![j - 1]!);
-    const score = (2 * dp[word.length]![k.length]!) / (word.length + k.length);
-    if (score > bestScore) [best, bestScore] = [k, score];
-  }
-  return bestScore >= 0.8 ? best : null;
-}
 
 export default defineRule({
   id: "unknown-configure-option",
@@ -58,7 +45,7 @@ export default defineRule({
         for (const kw of call.keywords) {
           if (KNOWN.includes(kw.name)) continue;
           const instead = MYTHS[kw.name];
-          const near = nearest(kw.name);
+          const near = nearest(kw.name, KNOWN);
           if (instead) report("myth", { name: kw.name, instead }, { at: kw.loc });
           else if (near) report("typo", { name: kw.name, near }, { at: kw.loc });
           else report("unknown", { name: kw.name }, { at: kw.loc });

@@ -8,6 +8,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { lint, parseSize, UsageError } from "./lint.js";
 import { ConfigError } from "./config/index.js";
+import { nearest } from "./util/nearest.js";
 import { FORMATS, format } from "./report/index.js";
 import type { Format } from "./report/index.js";
 import { TABLE_FORMATS, formatTables } from "./report/tables.js";
@@ -22,26 +23,6 @@ const SEVERITIES = ["off", "info", "warning", "error"];
 function version(): string {
   const pkg = JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string };
   return pkg.version;
-}
-
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
-}
-
-function nearest(id: string, ids: string[]): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const x of ids) {
-    const dd = distance(id, x);
-    if (dd < bestD) [best, bestD] = [x, dd];
-  }
-  return bestD <= Math.max(3, Math.floor(id.length / 3)) ? best : null;
 }
 
 function parseRuleFlags(flags: string[], ids: string[]): Record<string, SeverityOrOff> {

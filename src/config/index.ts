@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { SeverityOrOff } from "../types.js";
+import { nearest } from "../util/nearest.js";
 
 export interface Config {
   /** The file the settings came from, or null when there is none. */
@@ -70,23 +71,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function nearest(word: string, choices: readonly string[]): string {
-  let best = choices[0] ?? "";
-  let bestD = Infinity;
-  for (const c of choices) {
-    const d = levenshtein(word, c);
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return bestD <= Math.max(3, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : "";
-}
-
-export function levenshtein(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
+function nearestHint(word: string, choices: readonly string[]): string {
+  const near = nearest(word, choices);
+  return near ? ` (did you mean "${near}"?)` : "";
 }
 
 function describe(v: unknown): string {
@@ -103,12 +90,12 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
   const obj = raw as Record<string, unknown>;
   const ids = knownRules.map((r) => r.id);
   for (const [key, value] of Object.entries(obj)) {
-    if (!(KEYS as readonly string[]).includes(key)) fail(key, `unknown key${nearest(key, KEYS)}; allowed: ${KEYS.join(", ")}`);
+    if (!(KEYS as readonly string[]).includes(key)) fail(key, `unknown key${nearestHint(key, KEYS)}; allowed: ${KEYS.join(", ")}`);
     switch (key) {
       case "rules":
         if (!isRecord(value)) fail(key, `expected a table of <rule-id> = "<severity>", found ${describe(value)}`);
         for (const [id, setting] of Object.entries(value as Record<string, unknown>)) {
-          if (!ids.includes(id)) fail(`rules.${id}`, `unknown rule${nearest(id, ids)}`);
+          if (!ids.includes(id)) fail(`rules.${id}`, `unknown rule${nearestHint(id, ids)}`);
           const [sev, opts] = Array.isArray(setting) ? setting : [setting, undefined];
           if (typeof sev !== "string" || !SEVERITIES.includes(sev)) fail(`rules.${id}`, `expected one of ${SEVERITIES.join(", ")} (or [severity, {options}]), found ${describe(sev)}`);
           cfg.rules[id] = sev as SeverityOrOff;
@@ -117,7 +104,7 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
             const spec = knownRules.find((r) => r.id === id)!.options;
             for (const [name, v] of Object.entries(opts as Record<string, unknown>)) {
               const s = spec[name];
-              if (!s) fail(`rules.${id}.${name}`, `unknown option${nearest(name, Object.keys(spec))}; allowed: ${Object.keys(spec).join(", ") || "none"}`);
+              if (!s) fail(`rules.${id}.${name}`, `unknown option${nearestHint(name, Object.keys(spec))}; allowed: ${Object.keys(spec).join(", ") || "none"}`);
               const ok = s!.type === "string[]" ? Array.isArray(v) && v.every((x) => typeof x === "string") : typeof v === s!.type;
               if (!ok) fail(`rules.${id}.${name}`, `expected ${s!.type}, found ${describe(v)}`);
             }
