@@ -278,7 +278,7 @@ describe("SQLAlchemy shapes from real projects", () => {
     const r = await lintFiles({
       "db/__init__.py": "",
       "db/orm.py":
-        "import re\nfrom sqlalchemy.orm import DeclarativeBase, declared_attr\n\nclass Base(DeclarativeBase):\n    @declared_attr.directive\n    def __tablename__(cls):\n        return cls.__name__.lower()\n\nclass Flow(Base):\n    pass\n\nclass Other(DeclarativeBase):\n    @declared_attr\n    def __tablename__(cls):\n        return re.sub(r'(?<!^)(?=[A-Z])', '_', cls.__name__).lower()\n\nclass TaskRun(Other):\n    pass\n",
+        "import os\nfrom sqlalchemy.orm import DeclarativeBase, declared_attr\n\nclass Base(DeclarativeBase):\n    @declared_attr.directive\n    def __tablename__(cls):\n        return cls.__name__.lower()\n\nclass Flow(Base):\n    pass\n\nclass Other(DeclarativeBase):\n    @declared_attr\n    def __tablename__(cls):\n        return os.environ['TABLE_PREFIX'] + cls.__name__.lower()\n\nclass TaskRun(Other):\n    pass\n",
     });
     expect(r.project.sqlalchemy.tables.map((t) => t.table.name)).toEqual(["flow"]);
     expect(r.project.sqlalchemy.incompleteMetadata).toEqual(["db/orm.py#Other.metadata"]);
@@ -397,5 +397,36 @@ describe("[tool.alembic] in pyproject.toml", () => {
       "db/extra/2_b.py": 'from alembic import op\nrevision = "2"\ndown_revision = None\n\ndef upgrade():\n    op.create_table("extra_t")\n',
     });
     expect(r.project.alembic.envs.map((e) => [e.file, e.versionDirs])).toEqual([["db/env.py", ["db/core", "db/extra"]]]);
+  });
+});
+
+describe("computed names and paths", () => {
+  test("camel-to-snake @declared_attr rules (prefect's compiled pattern, re.sub with groups)", async () => {
+    const r = await lintFiles({
+      "db/__init__.py": "",
+      "db/orm.py":
+        'import re\nfrom sqlalchemy.orm import DeclarativeBase, declared_attr\ncamel_to_snake = re.compile(r"(?<!^)(?=[A-Z])")\n\n' +
+        'class Base(DeclarativeBase):\n    @declared_attr.directive\n    def __tablename__(cls):\n        return camel_to_snake.sub("_", cls.__name__).lower()\n\n' +
+        "class FlowRunState(Base):\n    pass\n\n" +
+        'class Other(DeclarativeBase):\n    @declared_attr\n    def __tablename__(cls):\n        return re.sub(r"([a-z])([A-Z])", r"\\1_\\2", cls.__name__).lower() + "s"\n\n' +
+        "class TaskRun(Other):\n    pass\n",
+    });
+    expect(r.project.sqlalchemy.tables.map((t) => t.table.name)).toEqual(["flow_run_state", "task_runs"]);
+  });
+
+  test("a filter prefix taken from env.py's own folder name (ckan plugins)", async () => {
+    const r = await lintFiles({
+      "project/__init__.py": "",
+      "project/settings.py": 'INSTALLED_APPS = ["django.contrib.sessions"]\n',
+      "api/__init__.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+      "alembic.ini": "[alembic]\nscript_location = plugins/django\n",
+      "plugins/django/env.py":
+        "import os\nfrom alembic import context\nfrom api import Base\ntarget_metadata = Base.metadata\n" +
+        "name = os.path.basename(os.path.dirname(__file__))\n" +
+        "def include_object(obj, table, type_, reflected, compare_to):\n    return not table.startswith(name)\n" +
+        "def run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata, include_object=include_object)\n",
+    });
+    const v = r.project.alembic.envs[0]!.verdicts;
+    expect([v["django_session"]!.result, v["django_migrations"]!.result]).toEqual(["excluded", "excluded"]);
   });
 });

@@ -20,6 +20,10 @@ export type Val =
   | { t: "metadata"; ids: string[] }
   | { t: "func"; file: string; params: Param[]; body: Stmt[] }
   | { t: "lambda"; file: string; params: Param[]; body: Expr; closure: Map<string, Val> }
+  /** A compiled regular expression (`re.compile(...)`), by its Python source. */
+  | { t: "regex"; source: string }
+  /** An object with known attributes (the `cls` a `@declared_attr` receives: `cls.__name__`). */
+  | { t: "obj"; attrs: Record<string, Val> }
   /** Something imported from outside the project, by dotted path (`re.match`). */
   | { t: "ext"; dotted: string }
   | { t: "unknown"; why: string };
@@ -61,6 +65,15 @@ export class FilterEvaluator {
   private depth = 0;
 
   constructor(private readonly host: EvalHost) {}
+
+  /** The value a function returns, when every path returns the same value; else null. */
+  callValue(fn: Val, args: Val[]): Val | null {
+    if (fn.t !== "func" && fn.t !== "lambda") return null;
+    const outcomes = this.invoke(fn, args);
+    if (!outcomes || outcomes.length === 0) return null;
+    const first = outcomes[0]!.val;
+    return first.t !== "unknown" && outcomes.every((o) => o.val.t === "py" && first.t === "py" && o.val.v === first.v) ? first : null;
+  }
 
   /** Call a function value with positional arguments. */
   call(fn: Val, args: Val[]): CallResult {
@@ -274,6 +287,7 @@ export class FilterEvaluator {
   private name(id: string, file: string, locals: Map<string, Val>): Val {
     const local = locals.get(id);
     if (local) return local;
+    if (id === "__file__") return { t: "py", v: file };
     if (["any", "all", "len", "bool", "str", "set", "frozenset", "list", "tuple", "isinstance", "sorted", "getattr"].includes(id)) {
       return { t: "ext", dotted: `builtins.${id}` };
     }
@@ -523,6 +537,8 @@ function getattr(base: Val, attr: string, host: EvalHost): Val {
     }
     case "ext":
       return { t: "ext", dotted: `${base.dotted}.${attr}` };
+    case "obj":
+      return base.attrs[attr] ?? unknown(`\`.${attr}\``);
     case "unknown":
       return base;
     default:
@@ -574,6 +590,7 @@ function method(recv: Val, name: string, args: Val[]): Val {
     return v ?? args[1] ?? NONE;
   }
   if (recv.t === "tables" && name === "keys") return recv;
+  if (recv.t === "regex") return regexCall(recv.source, name, args);
   return unknown(`\`.${name}()\``);
 }
 
@@ -640,6 +657,26 @@ function builtin(dotted: string, args: Val[], e: Extract<Expr, { kind: "call" }>
       return a0?.t === "py" ? { t: "py", v: a0.v === null ? "None" : String(a0.v) } : unknown("str()");
     case "builtins.isinstance":
       return unknown("isinstance()");
+    case "re.compile":
+      return a0?.t === "py" && typeof a0.v === "string" && args.length === 1 ? { t: "regex", source: a0.v } : unknown("re.compile with flags");
+    case "re.sub":
+      return a0?.t === "py" && typeof a0.v === "string" ? regexCall(a0.v, "sub", args.slice(1)) : unknown("re.sub on a run-time pattern");
+    case "os.path.basename":
+    case "os.path.dirname": {
+      if (a0?.t !== "py" || typeof a0.v !== "string") return unknown(`${dotted}() of a run-time path`);
+      const p = a0.v.replace(/\/+$/, "");
+      const i = p.lastIndexOf("/");
+      return { t: "py", v: dotted.endsWith("basename") ? p.slice(i + 1) : i < 0 ? "" : p.slice(0, i) };
+    }
+    case "os.path.abspath":
+    case "os.path.realpath":
+    case "os.path.normpath":
+      // Relative to the project root: the trailing components, which is what code takes apart, are right.
+      return a0?.t === "py" && typeof a0.v === "string" ? a0 : unknown(`${dotted}() of a run-time path`);
+    case "os.path.join":
+      return args.every((x) => x.t === "py" && typeof x.v === "string")
+        ? { t: "py", v: args.map((x) => (x as { v: string }).v).filter(Boolean).join("/") }
+        : unknown("os.path.join of run-time parts");
     case "re.match":
     case "re.search":
     case "re.fullmatch": {
@@ -654,6 +691,25 @@ function builtin(dotted: string, args: Val[], e: Extract<Expr, { kind: "call" }>
       void e;
       return unknown(`a call to \`${dotted}\``);
   }
+}
+
+/** `pattern.sub(repl, s)`, `.match/.search/.fullmatch(s)` for a Python pattern source. */
+function regexCall(source: string, method: string, args: Val[]): Val {
+  const str = (v: Val | undefined) => (v?.t === "py" && typeof v.v === "string" ? v.v : null);
+  if (method === "sub") {
+    const [repl, subject] = [str(args[0]), str(args[1])];
+    const re = pythonRegex(source, "search");
+    if (repl === null || subject === null || !re || args.length > 2 || /\\[^\d\\g]/.test(repl)) return unknown("re.sub with a run-time argument");
+    const jsRepl = repl.replace(/\$/g, "$$$$").replace(/\\g<(\w+)>/g, "$$<$1>").replace(/\\(\d+)/g, "$$$1").replace(/\\\\/g, "\\");
+    return { t: "py", v: subject.replace(new RegExp(re.source, "g"), jsRepl) };
+  }
+  if (method === "match" || method === "search" || method === "fullmatch") {
+    const subject = str(args[0]);
+    const re = pythonRegex(source, method);
+    if (subject === null || !re) return unknown(`a regular expression on a run-time value`);
+    return { t: "py", v: re.test(subject) };
+  }
+  return unknown(`pattern.${method}()`);
 }
 
 /** Translate a simple Python regex to JS, anchored as `match`/`fullmatch` anchor it; null if unsure. */

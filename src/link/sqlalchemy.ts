@@ -3,7 +3,8 @@
  * their tables, imperative `Table(...)` objects, and metadata expressions (`Base.metadata`,
  * `[a.metadata, b]`) resolved to MetaData identities.
  */
-import type { Expr, Stmt } from "../python/ast.js";
+import type { Expr, Param, Stmt } from "../python/ast.js";
+import { FilterEvaluator } from "./evaluate.js";
 import { argument, calleeName, dottedName, keyword, stringValue } from "../python/ast.js";
 import type { ClassFact, FileFacts } from "../extract/facts.js";
 import { literal } from "../extract/literal.js";
@@ -19,7 +20,7 @@ const SQLMODEL_METADATA = "sqlmodel:SQLModel.metadata";
 interface BaseInfo {
   metadataId: string | null;
   /** An inherited `@declared_attr __tablename__` (on the base or a mixin), applied to each subclass. */
-  tablename?: { body: Stmt[] } | undefined;
+  tablename?: { body: Stmt[]; params: Param[]; file: string } | undefined;
   /** "sqlmodel": only `table=True` classes map; "flask": snake_case automatic names. */
   flavour: "plain" | "sqlmodel" | "flask";
   schema: string | null;
@@ -341,7 +342,7 @@ function computeClassKind(ctx: SqlaContext, file: string, cls: ClassFact, visiti
         const noMeta = sym.dotted.endsWith("NoMeta");
         const md = cls.attrs["metadata"]?.value;
         const metadataId = md ? resolveMetadataOrNew(ctx, file, cls, md) : noMeta ? null : ownMetadata();
-        return { kind: "base", base: { metadataId, flavour: "plain", schema: null, tablename: declaredOn(cls) } };
+        return { kind: "base", base: { metadataId, flavour: "plain", schema: null, tablename: declaredOn(cls, file) } };
       }
       if (/^sqlmodel\.(?:main\.)?SQLModel$/.test(sym.dotted)) {
         inherited ??= { metadataId: sqlmodelMetadata(ctx), flavour: "sqlmodel", schema: null };
@@ -368,12 +369,12 @@ function computeClassKind(ctx: SqlaContext, file: string, cls: ClassFact, visiti
       else if (k.kind === "mapped") {
         inherited ??= k.base;
         parentMapped ??= k;
-      } else mixinTablename ??= declaredOn(sym.cls);
+      } else mixinTablename ??= declaredOn(sym.cls, sym.file);
     }
   }
   if (!inherited) return { kind: "none" };
   // A subclass acting as a base for others (abstract or mixin-like) passes its own declared name on.
-  const own = declaredOn(cls);
+  const own = declaredOn(cls, file);
   const base: BaseInfo = own || mixinTablename ? { ...inherited, tablename: own ?? mixinTablename } : inherited;
   return mappedKind(ctx, file, cls, base, parentMapped);
 }
@@ -424,9 +425,9 @@ function mappedKind(
     // Single-table inheritance: no table of its own.
     return { kind: "mapped", base, table: null, hasOwnTable: false, tablenameUnknown: null };
   }
-  const declared = cls.methods["__tablename__"] ?? base.tablename;
+  const declared = cls.methods["__tablename__"] ? { body: cls.methods["__tablename__"].body, params: cls.methods["__tablename__"].params, file } : base.tablename;
   if (declared) {
-    const name = declaredTablename(declared.body, cls.name);
+    const name = declaredTablename(ctx, declared, cls.name);
     return { kind: "mapped", base, table: name === null ? null : { schema, name }, hasOwnTable: true, tablenameUnknown: name === null ? "a computed @declared_attr __tablename__" : null };
   }
   if (base.flavour === "sqlmodel") return { kind: "mapped", base, table: { schema, name: cls.name.toLowerCase() }, hasOwnTable: true, tablenameUnknown: null };
@@ -435,21 +436,27 @@ function mappedKind(
   return { kind: "base", base };
 }
 
-function declaredOn(cls: ClassFact): BaseInfo["tablename"] {
+function declaredOn(cls: ClassFact, file: string): BaseInfo["tablename"] {
   const m = cls.methods["__tablename__"];
-  return m ? { body: m.body } : undefined;
+  return m ? { body: m.body, params: m.params, file } : undefined;
 }
 
-/** `@declared_attr def __tablename__(cls): return cls.__name__.lower()` and literal returns. */
-function declaredTablename(body: Stmt[], className: string): string | null {
-  for (const s of body) {
-    if (s.kind !== "return" || !s.value) continue;
-    const v = s.value;
-    if (v.kind === "str") return v.value;
-    if (v.kind === "call" && v.func.kind === "attr" && v.func.attr === "lower" && dottedName(v.func.value) === "cls.__name__") return className.toLowerCase();
-    if (dottedName(v) === "cls.__name__") return className;
-  }
-  return null;
+/**
+ * A `@declared_attr __tablename__` run for one class: literal returns, `cls.__name__.lower()`, and
+ * camel-to-snake rules built from `re.sub`/compiled patterns on `cls.__name__` (prefect's). Null if
+ * the name depends on anything else.
+ */
+function declaredTablename(ctx: SqlaContext, fn: { body: Stmt[]; params: Param[]; file: string }, className: string): string | null {
+  const evaluator = new FilterEvaluator({
+    index: ctx.index,
+    metadataIds: () => null,
+    tablesOf: () => ({ keys: new Set<string>(), complete: false }),
+    iniOption: () => undefined,
+    iniSection: () => undefined,
+  });
+  const cls = { t: "obj" as const, attrs: { __name__: { t: "py" as const, v: className } } };
+  const v = evaluator.callValue({ t: "func", file: fn.file, params: fn.params, body: fn.body }, [cls]);
+  return v?.t === "py" && typeof v.v === "string" ? v.v : null;
 }
 
 /** Flask-SQLAlchemy's automatic table name. */
