@@ -306,6 +306,8 @@ describe("database identity", () => {
     expect(parseUrl("postgresql+psycopg2://u:p@h:5432/app?sslmode=require", loc)).toMatchObject({ engine: "postgresql", name: "app" });
     expect(parseUrl("sqlite:///./admin.sqlite3", loc)).toMatchObject({ engine: "sqlite", name: "./admin.sqlite3" });
     expect(parseUrl("postgres://h/${DB_NAME}", loc)).toMatchObject({ engine: "postgresql", name: null });
+    // Alembic's template placeholder names no database.
+    expect(parseUrl("driver://user:pass@localhost/dbname", loc)).toBeNull();
     const pg = { engine: "postgresql" as const, name: "app", loc, source: "" };
     expect(mayShare(pg, { ...pg, name: null })).toBe(true);
     expect(mayShare(pg, { ...pg, name: "other" })).toBe(false);

@@ -173,11 +173,14 @@ function collectFunctionsAndCalls(body: Stmt[], scope: string[], facts: FileFact
   }
 }
 
+/** Plain-name calls kept too (how env.py builds its engine). */
+const INTERESTING_NAMES = new Set(["engine_from_config", "async_engine_from_config", "create_engine", "create_async_engine"]);
+
 function collectCalls(e: Expr, scope: string[], out: CallSite[]): void {
   for (const x of walkExpr(e)) {
-    if (x.kind === "call" && x.func.kind === "attr" && INTERESTING_CALLS.has(x.func.attr)) {
-      out.push({ call: x, scope });
-    }
+    if (x.kind !== "call") continue;
+    const name = x.func.kind === "attr" ? x.func.attr : x.func.kind === "name" ? x.func.id : "";
+    if ((x.func.kind === "attr" && INTERESTING_CALLS.has(name)) || INTERESTING_NAMES.has(name)) out.push({ call: x, scope });
   }
 }
 

@@ -29,7 +29,9 @@ export function parseUrl(url: string, loc: Loc): DatabaseRef | null {
   const scheme = m[1]!.toLowerCase();
   const rest = m[2]!;
   if (scheme === "sqlite") return { engine: "sqlite", name: rest.replace(/^\//, "") || ":memory:", loc, source: url };
-  const engine = scheme.startsWith("postgres") ? "postgresql" : scheme === "mysql" || scheme === "mariadb" ? "mysql" : scheme === "oracle" ? "oracle" : "other";
+  // Alembic's template ships `driver://user:pass@localhost/dbname`: a placeholder, not a database.
+  if (!/^(?:postgres|postgresql|mysql|mariadb|oracle|mssql|cockroachdb)$/.test(scheme)) return null;
+  const engine = scheme.startsWith("postgres") || scheme === "cockroachdb" ? "postgresql" : scheme === "mysql" || scheme === "mariadb" ? "mysql" : scheme === "oracle" ? "oracle" : "other";
   const name = /\/([^/?#]+)(?:[?#]|$)/.exec(rest.replace(/^[^/]*/, ""))?.[1] ?? null;
   return { engine, name: name && !/[{$%]/.test(name) ? decodeURIComponent(name) : null, loc, source: url };
 }
@@ -75,6 +77,9 @@ export function alembicDatabase(index: ModuleIndex, env: FileFacts, inis: IniFac
     const url = stringOf(index, env.file, c.args[1]);
     return url ? parseUrl(url, locOf(env.file, c.span)) : "runtime";
   }
+  // The ini's URL matters only when env.py builds its engine from the config.
+  const fromConfig = env.calls.some((c) => /^(?:async_)?engine_from_config$/.test(calleeName(c.call) ?? ""));
+  if (!fromConfig) return null;
   for (const ini of inis) {
     const here = ini.file.includes("/") ? ini.file.slice(0, ini.file.lastIndexOf("/")) : "";
     const loc = iniGet(ini, "alembic", "script_location", here);
