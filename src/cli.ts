@@ -2,7 +2,7 @@
  * The command line: argv → LintOptions, a reporter, and the exit code
  * (0 no error finding, 1 at least one, 2 usage/config/internal error).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
@@ -65,13 +65,26 @@ export async function main(argv: string[]): Promise<number> {
             .option("format", { alias: "f", choices: FORMATS, default: "stylish" as Format, describe: "Output format" })
             .option("rule", { type: "string", array: true, default: [] as string[], describe: "Set a rule's severity: <id>=off|info|warning|error (repeatable)" })
             .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })
-            .option("color", { type: "boolean", describe: "Force colours on or off (--no-color)" }),
+            .option("color", { type: "boolean", describe: "Force colours on or off (--no-color)" })
+            .option("max-warnings", { type: "number", describe: "Exit 1 when there are more warnings than this" })
+            .option("output-file", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" }),
         async (args) => {
           const ruleSeverities = parseRuleFlags(args.rule, knownIds(rules));
-          const color = args.color ?? (Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"]);
+          const toFile = args["output-file"];
+          const color = args.color ?? (!toFile && Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"]);
           const result = await lint({ paths: args.paths, rules: ruleSeverities, quiet: args.quiet, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
-          process.stdout.write(format(args.format, result.findings, result.filesScanned, color));
-          outcome.code = result.findings.some((f) => f.severity === "error") ? 1 : 0;
+          const report = format(args.format, result.findings, result.filesScanned, color);
+          if (toFile) {
+            try {
+              writeFileSync(toFile, report);
+            } catch (e) {
+              throw new UsageError(`--output-file: cannot write ${toFile} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+            }
+          } else process.stdout.write(report);
+          const warnings = result.findings.filter((f) => f.severity === "warning").length;
+          const maxWarnings = args["max-warnings"];
+          if (maxWarnings !== undefined && (!Number.isInteger(maxWarnings) || maxWarnings < 0)) throw new UsageError("--max-warnings expects a whole number ≥ 0");
+          outcome.code = result.findings.some((f) => f.severity === "error") || (maxWarnings !== undefined && warnings > maxWarnings) ? 1 : 0;
         },
       )
       .command(

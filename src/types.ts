@@ -21,9 +21,9 @@ export function fileLoc(file: string): Loc {
 }
 
 /** Problems reading the project itself (unreadable file, syntax error, skipped huge file…). */
-export type DiagnosticCode = "syntax-error" | "unreadable-file" | "skipped-file" | "encoding" | "unresolved" | "separate-databases";
+export type DiagnosticCode = "syntax-error" | "unreadable-file" | "skipped-file" | "encoding" | "unresolved" | "separate-databases" | "unused-suppression";
 
-export const DIAGNOSTIC_CODES: DiagnosticCode[] = ["syntax-error", "unreadable-file", "skipped-file", "encoding", "unresolved", "separate-databases"];
+export const DIAGNOSTIC_CODES: DiagnosticCode[] = ["syntax-error", "unreadable-file", "skipped-file", "encoding", "unresolved", "separate-databases", "unused-suppression"];
 
 export interface Diagnostic {
   code: DiagnosticCode;

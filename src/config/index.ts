@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { SeverityOrOff } from "../types.js";
+import { DIAGNOSTIC_CODES } from "../types.js";
 import { nearest } from "../util/nearest.js";
 
 export interface Config {
@@ -88,7 +89,7 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
   const cfg = emptyConfig();
   cfg.file = where;
   const obj = raw as Record<string, unknown>;
-  const ids = knownRules.map((r) => r.id);
+  const ids = [...knownRules.map((r) => r.id), ...DIAGNOSTIC_CODES];
   for (const [key, value] of Object.entries(obj)) {
     if (!(KEYS as readonly string[]).includes(key)) fail(key, `unknown key${nearestHint(key, KEYS)}; allowed: ${KEYS.join(", ")}`);
     switch (key) {
@@ -101,7 +102,7 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
           cfg.rules[id] = sev as SeverityOrOff;
           if (opts !== undefined) {
             if (!isRecord(opts)) fail(`rules.${id}`, `options must be a table/object, found ${describe(opts)}`);
-            const spec = knownRules.find((r) => r.id === id)!.options;
+            const spec = knownRules.find((r) => r.id === id)?.options ?? {};
             for (const [name, v] of Object.entries(opts as Record<string, unknown>)) {
               const s = spec[name];
               if (!s) fail(`rules.${id}.${name}`, `unknown option${nearestHint(name, Object.keys(spec))}; allowed: ${Object.keys(spec).join(", ") || "none"}`);

@@ -36,8 +36,46 @@ export function runRules(rules: Rule[], graph: OwnershipGraph, project: ProjectF
       docsUrl: diagnosticsUrl,
     });
   }
-  const kept = opts.quiet ? findings.filter((f) => f.severity === "error") : findings;
+  const unsuppressed = applySuppressions(findings, project.suppressions, opts.ruleSeverities["unused-suppression"], diagnosticsUrl);
+  const kept = opts.quiet ? unsuppressed.filter((f) => f.severity === "error") : unsuppressed;
   return sortFindings(dedupe(kept));
+}
+
+/**
+ * Drop findings an inline comment suppresses (`# tablewarden: ignore[id]` on the finding's line,
+ * `ignore-file[id]` anywhere in its file), and report suppressions that matched nothing, like ruff's RUF100.
+ */
+function applySuppressions(findings: Finding[], suppressions: ProjectFacts["suppressions"], unusedLevel: SeverityOrOff | undefined, docsUrl: string): Finding[] {
+  const used = new Set<string>();
+  const key = (file: string, line: number, rule: string) => `${file}\0${line}\0${rule}`;
+  const kept = findings.filter((f) => {
+    for (const s of suppressions[f.loc.file] ?? []) {
+      if ((s.scope === "file" || s.line === f.loc.line) && s.rules.includes(f.ruleId)) {
+        used.add(key(f.loc.file, s.line, f.ruleId));
+        return false;
+      }
+    }
+    return true;
+  });
+  if (unusedLevel === "off") return kept;
+  for (const [file, list] of Object.entries(suppressions)) {
+    for (const s of list) {
+      const unused = s.rules.filter((r) => !used.has(key(file, s.line, r)));
+      if (unused.length === 0 && s.rules.length > 0) continue;
+      kept.push({
+        ruleId: "unused-suppression",
+        severity: unusedLevel ?? "info",
+        message:
+          s.rules.length === 0
+            ? "this tablewarden suppression names no rule; write the ids to ignore: # tablewarden: ignore[rule-id]"
+            : `unused suppression: no ${unused.map((r) => `\`${r}\``).join(", ")} finding ${s.scope === "file" ? "in this file" : "on this line"}; remove it`,
+        loc: { file, line: s.line, column: s.column, endLine: s.line, endColumn: s.column },
+        related: [],
+        docsUrl,
+      });
+    }
+  }
+  return kept;
 }
 
 /** Every id a --rule flag may name. */

@@ -73,8 +73,17 @@ export interface CallSite {
   scope: string[];
 }
 
+/** `# tablewarden: ignore[rule-a, rule-b]` on a line, or `ignore-file[...]` anywhere in the file. */
+export interface SuppressionFact {
+  line: number;
+  column: number;
+  scope: "line" | "file";
+  rules: string[];
+}
+
 export interface FileFacts {
   file: string;
+  suppressions: SuppressionFact[];
   diagnostics: Diagnostic[];
   imports: ImportFact[];
   starImports: StarImportFact[];

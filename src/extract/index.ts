@@ -1,6 +1,6 @@
 /** extract: one file's text → FileFacts. Pure in (path, text, parser); never throws. */
 import type { PythonParser } from "../python/parse.js";
-import type { FileFacts } from "./facts.js";
+import type { FileFacts, SuppressionFact } from "./facts.js";
 import { extractModuleFacts } from "./module.js";
 import { extractDjangoMigration } from "./django/migration.js";
 import { extractAlembicRevision } from "./alembic/revision.js";
@@ -11,6 +11,7 @@ import type { SqlAnalyzer } from "./sql.js";
 export function extractFile(file: string, text: string, parser: PythonParser, sql: SqlAnalyzer = tokenizerAnalyzer): FileFacts {
   const facts = extractModuleFacts(file, parser.parse(text, bodiesNeeded(text)));
   facts.mutated = mutatedNames(text, new Set(facts.bindings.map((b) => b.name)));
+  facts.suppressions = suppressionsIn(text);
   const migration = extractDjangoMigration(facts, sql);
   if (migration) facts.djangoMigration = migration;
   const revision = extractAlembicRevision(facts, sql);
@@ -18,6 +19,20 @@ export function extractFile(file: string, text: string, parser: PythonParser, sq
   const env = extractAlembicEnv(facts);
   if (env) facts.alembicEnv = env;
   return facts;
+}
+
+/** Inline suppression comments: `# tablewarden: ignore[id, ...]` and `# tablewarden: ignore-file[id, ...]`. */
+export function suppressionsIn(text: string): SuppressionFact[] {
+  if (!text.includes("tablewarden:")) return [];
+  const out: SuppressionFact[] = [];
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const m = /#\s*tablewarden:\s*(ignore|ignore-file)\[([^\]]*)\]/.exec(line);
+    if (!m) return;
+    const rules = m[2]!.split(",").map((r) => r.trim()).filter(Boolean);
+    out.push({ line: i + 1, column: m.index + 1, scope: m[1] === "ignore-file" ? "file" : "line", rules });
+  });
+  return out;
 }
 
 /** Module-level names the file changes after binding them (read from the text: bodies may be skipped). */

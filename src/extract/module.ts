@@ -13,6 +13,7 @@ const INTERESTING_CALLS = new Set(["configure", "create_all", "drop_all", "set_m
 export function extractModuleFacts(file: string, mod: Module): FileFacts {
   const facts: FileFacts = {
     file,
+    suppressions: [],
     diagnostics: mod.errors.map((e) => ({
       code: "syntax-error" as const,
       severity: "warning" as const,

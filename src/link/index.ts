@@ -53,7 +53,9 @@ export function link(inp: LinkInputs): ProjectFacts {
   );
   // Metadata first seen while resolving env.py (e.g. `target_metadata = mirrors`) is registered late.
   sqlalchemy.metadata = [...sqlaCtx.metadata.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-  return { django, sqlalchemy, alembic: { envs }, diagnostics };
+  const suppressions: ProjectFacts["suppressions"] = {};
+  for (const f of inp.parsed) if (f.suppressions.length > 0) suppressions[f.file] = f.suppressions;
+  return { django, sqlalchemy, alembic: { envs }, diagnostics, suppressions };
 }
 
 export type { ProjectFacts } from "./types.js";

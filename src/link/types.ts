@@ -155,4 +155,6 @@ export interface ProjectFacts {
     envs: AlembicEnv[];
   };
   diagnostics: Diagnostic[];
+  /** Inline suppression comments by file. */
+  suppressions: Record<string, Array<{ line: number; column: number; scope: "line" | "file"; rules: string[] }>>;
 }
