@@ -12,6 +12,7 @@ import { nearest } from "./util/nearest.js";
 import { FORMATS, format } from "./report/index.js";
 import type { Format } from "./report/index.js";
 import { TABLE_FORMATS, formatTables } from "./report/tables.js";
+import { formatExplain } from "./report/explain.js";
 import type { TableFormat } from "./report/tables.js";
 import type { SeverityOrOff } from "./types.js";
 import { loadRules } from "./engine/rules.js";
@@ -94,6 +95,23 @@ export async function main(argv: string[]): Promise<number> {
         async (args) => {
           const result = await lint({ paths: args.paths, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
           process.stdout.write(formatTables(result.graph.inventory(), args.format, result.project.django.settingsFiles));
+          outcome.code = 0;
+        },
+      )
+      .command(
+        "explain <table> [paths..]",
+        "Show every claim about one table, autogenerate's view of it, and the findings on it",
+        (y) => commonOptions(y).positional("table", { type: "string", demandOption: true, describe: "Table name, or schema.name" }),
+        async (args) => {
+          const result = await lint({ paths: args.paths, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
+          const [schema, name] = args.table.includes(".") ? (args.table.split(".", 2) as [string, string]) : [null, args.table];
+          const node = result.graph.table({ schema, name });
+          if (!node) {
+            const ids = result.graph.tables().map((t) => t.id);
+            const near = nearest(args.table, ids);
+            throw new UsageError(`no table \`${args.table}\` in this project${near ? `; did you mean \`${near}\`?` : ""}`);
+          }
+          process.stdout.write(formatExplain(result.graph, node, result.findings.filter((f) => f.table === node.id)));
           outcome.code = 0;
         },
       )

@@ -124,3 +124,21 @@ describe("tables", () => {
     expect(run.stdout).toMatch(/^shop_product_tags\s+django\s+included\s+django-m2m creates/m);
   });
 });
+
+describe("explain", () => {
+  test("claims in order, the state at the end, autogenerate's view and the findings", () => {
+    const run = runCli(["explain", "shop_order", SHOP]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^shop_order: owner both$/m);
+    expect(run.stdout).toMatch(/shop\/models\.py:22 {2}django-model creates: model shop\.Order/);
+    expect(run.stdout).toMatch(/alembic-revision creates: op\.create_table in revision 3f1c2a9b7d10/);
+    expect(run.stdout).toMatch(/only in the database: autogenerate writes drop_table/);
+    expect(run.stdout).toMatch(/error {2}double-ownership:/);
+  });
+
+  test("an unknown table: exit 2 with the nearest name", () => {
+    const run = runCli(["explain", "shop_ordr", SHOP]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/no table `shop_ordr` in this project; did you mean `shop_order`\?/);
+  });
+});
