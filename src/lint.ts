@@ -50,9 +50,23 @@ export interface LintResult {
   base: string;
   /** The configuration that applied (file null when none was found). */
   config: Config;
+  /** Milliseconds spent per phase (read, parse and extract summed over files). */
+  timings: Timings;
   project: ProjectFacts;
   graph: OwnershipGraph;
   rules: Rule[];
+}
+
+export interface Timings {
+  discover: number;
+  read: number;
+  parse: number;
+  link: number;
+  rules: number;
+  total: number;
+  /** Python files parsed (the prefilter's choice plus those imports led to). */
+  parsedFiles: number;
+  parsedBytes: number;
 }
 
 /** A problem with the invocation itself (exit code 2). */
@@ -74,7 +88,10 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const base = commonBase(roots);
   const rules = await loadRules();
   const config = options.config === false ? emptyConfig() : (options.config ?? (await loadConfig(base, rules)));
+  const t0 = performance.now();
+  const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0 };
   const sources = await discover({ roots, base, ignore: [...config.exclude, ...(options.ignore ?? [])] });
+  timings.discover = performance.now() - t0;
   const maxBytes = options.maxFileBytes ?? (config.maxFileSize ? parseSize(config.maxFileSize) : DEFAULT_MAX_FILE_BYTES);
 
   const parser = new PythonParser();
@@ -100,7 +117,9 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     if (cache.has(rel)) return cache.get(rel)!;
     const src = byRel.get(rel);
     if (!src || src.kind !== "python") return null;
+    const tr = performance.now();
     const read = readSource(src.abs, rel, maxBytes);
+    timings.read += performance.now() - tr;
     if (!deferred.has(rel)) {
       filesScanned++;
       diagnostics.push(...read.diagnostics);
@@ -116,6 +135,9 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     }
     deferred.delete(rel);
     let facts: FileFacts | null = null;
+    const tp = performance.now();
+    timings.parsedFiles++;
+    timings.parsedBytes += text.length;
     try {
       facts = extractFile(rel, text, parser, sql);
       diagnostics.push(...facts.diagnostics);
@@ -127,6 +149,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
         loc: { file: rel, line: 1, column: 1, endLine: 1, endColumn: 1 },
       });
     }
+    timings.parse += performance.now() - tp;
     cache.set(rel, facts);
     return facts;
   };
@@ -153,6 +176,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     }
   }
 
+  const tLink = performance.now();
   const project = link({
     pythonFiles: sources.filter((s) => s.kind === "python").map((s) => s.rel),
     parsed,
@@ -161,12 +185,16 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     djangoAppTables: config.djangoAppTables,
   });
   const graph = new OwnershipGraph(project);
+  const tRules = performance.now();
+  timings.link = tRules - tLink;
   const findings = runRules(rules, graph, project, [...diagnostics, ...project.diagnostics], {
     ruleSeverities: { ...config.rules, ...(options.rules ?? {}) },
     ruleOptions: { ...config.ruleOptions, ...(options.ruleOptions ?? {}) },
     quiet: options.quiet ?? false,
   });
-  return { findings, filesScanned, base, config, project, graph, rules };
+  timings.rules = performance.now() - tRules;
+  timings.total = performance.now() - t0;
+  return { findings, filesScanned, base, config, project, graph, rules, timings };
 }
 
 /** "4MB", "500KB", "1048576" → bytes. */

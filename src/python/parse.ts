@@ -59,6 +59,11 @@ export class PythonParser {
     this.parser.setLanguage(Python);
   }
 
+  /** tree-sitter alone, no conversion: the physical floor the benchmark compares with. */
+  parseOnly(text: string): boolean {
+    return this.parser.parse(text).rootNode.hasError;
+  }
+
   /**
    * Parse a module. `keepBody(name)` decides which function bodies are converted (default: all);
    * the others get an empty body, which saves most of the conversion cost on large code bases.

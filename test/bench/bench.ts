@@ -1,0 +1,68 @@
+/**
+ * `npm run bench [paths..]`: times tablewarden phase by phase on the bundled example, on generated medium
+ * and large shared-schema monorepos (deterministic, in a temp dir), and on any project paths given, each
+ * run in a fresh process, median of several runs, next to the floor (read + tree-sitter parse of the files
+ * that matter). Prints a table and a JSON summary. A benchmark, not a test: it asserts nothing.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { SIZES, generate } from "./generate.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..", "..", "..");
+const runOne = path.join(here, "run-one.js");
+
+function measure(mode: "lint" | "floor", dir: string, runs: number): Record<string, number> {
+  const samples: Array<Record<string, number>> = [];
+  for (let i = 0; i < runs; i++) samples.push(JSON.parse(execFileSync(process.execPath, [runOne, mode, dir], { encoding: "utf8", maxBuffer: 1 << 26 })) as Record<string, number>);
+  const median: Record<string, number> = {};
+  for (const k of Object.keys(samples[0]!)) {
+    const v = samples.map((s) => s[k]!).sort((a, b) => a - b);
+    median[k] = v[Math.floor(v.length / 2)]!;
+  }
+  return median;
+}
+
+function cold(dir: string, runs: number): number {
+  const v: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    try {
+      execFileSync(process.execPath, [path.join(root, "bin", "tablewarden.js"), dir, "--format", "json"], { stdio: "ignore" });
+    } catch {
+      /* exit 1: findings */
+    }
+    v.push(performance.now() - t);
+  }
+  return v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+}
+
+const tmp = mkdtempSync(path.join(tmpdir(), "tablewarden-bench-"));
+const cases: Array<{ name: string; dir: string; runs: number }> = [{ name: "small (fixtures/example-shop)", dir: path.join(root, "fixtures", "example-shop"), runs: 7 }];
+for (const size of SIZES) {
+  const dir = path.join(tmp, size.name);
+  const t = performance.now();
+  const n = generate(dir, size);
+  process.stderr.write(`generated ${size.name}: ${n} .py files in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  cases.push({ name: `${size.name} (${n} .py)`, dir, runs: size.name === "large" ? 3 : 5 });
+}
+for (const p of process.argv.slice(2)) cases.push({ name: p, dir: path.resolve(p), runs: 3 });
+
+const results = [];
+const ms = (x: number | undefined) => (x === undefined ? "-" : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+process.stdout.write(`${"case".padEnd(34)} ${"cold CLI".padStart(9)} ${"total".padStart(9)} ${"discover".padStart(9)} ${"read".padStart(9)} ${"parse".padStart(9)} ${"link".padStart(9)} ${"rules".padStart(9)} ${"floor".padStart(9)} ${"ratio".padStart(6)}\n`);
+for (const c of cases) {
+  const lint = measure("lint", c.dir, c.runs);
+  const floor = measure("floor", c.dir, c.runs);
+  const wall = cold(c.dir, c.runs);
+  const ratio = lint["total"]! / floor["floor"]!;
+  results.push({ case: c.name, runs: c.runs, coldCli: wall, lint, floor, ratioToFloor: ratio });
+  process.stdout.write(
+    `${c.name.padEnd(34)} ${ms(wall).padStart(9)} ${ms(lint["total"]).padStart(9)} ${ms(lint["discover"]).padStart(9)} ${ms(lint["read"]).padStart(9)} ${ms(lint["parse"]).padStart(9)} ${ms(lint["link"]).padStart(9)} ${ms(lint["rules"]).padStart(9)} ${ms(floor["floor"]).padStart(9)} ${ratio.toFixed(2).padStart(6)}\n`,
+  );
+}
+process.stdout.write(`\n${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
+rmSync(tmp, { recursive: true, force: true });
