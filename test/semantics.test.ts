@@ -432,3 +432,16 @@ describe("computed names and paths", () => {
     expect([v["django_session"]!.result, v["django_migrations"]!.result]).toEqual(["excluded", "excluded"]);
   });
 });
+
+describe("registries", () => {
+  test("a plain registry(): @reg.mapped classes and reg.metadata in target_metadata are the same MetaData", async () => {
+    const r = await lintFiles({
+      "m/__init__.py": "",
+      "m/reg.py": 'from sqlalchemy.orm import registry\nother_registry = registry()\n\n@other_registry.mapped\nclass Invoice:\n    __tablename__ = "invoices"\n',
+      "alembic/env.py": "from alembic import context\nfrom m.reg import other_registry\nimport m.reg\ntarget_metadata = other_registry.metadata\n\ndef run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata)\n",
+    });
+    const env = r.project.alembic.envs[0]!;
+    const table = r.project.sqlalchemy.tables.find((t) => t.table.name === "invoices")!;
+    expect(env.target.metadataIds).toEqual([table.metadataId]);
+  });
+});

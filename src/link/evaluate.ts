@@ -395,7 +395,7 @@ export class FilterEvaluator {
       const first = outcomes[0]!.val;
       return outcomes.every((o) => sameVal(o.val, first)) ? first : unknown("a helper whose result depends on run-time values");
     }
-    if (fn.t === "ext") return builtin(fn.dotted, args, e, this.host);
+    if (fn.t === "ext") return builtin(fn.dotted, args, this.host);
     return unknown(`a call to \`${dottedName(e.func) ?? "a function"}\``);
   }
 }
@@ -618,7 +618,7 @@ function configCall(method: string, args: Val[], host: EvalHost): Val {
   return { t: "dict", entries: Object.entries(sec).map(([k, v]) => [{ t: "py", v: k }, { t: "py", v }] as [Val, Val]) };
 }
 
-function builtin(dotted: string, args: Val[], e: Extract<Expr, { kind: "call" }>, host: EvalHost): Val {
+function builtin(dotted: string, args: Val[], host: EvalHost): Val {
   const a0 = args[0];
   const cfg = CONFIG.exec(dotted);
   if (cfg) return configCall(cfg[1]!, args, host);
@@ -688,7 +688,6 @@ function builtin(dotted: string, args: Val[], e: Extract<Expr, { kind: "call" }>
       return { t: "py", v: re.test(subject.v) };
     }
     default:
-      void e;
       return unknown(`a call to \`${dotted}\``);
   }
 }

@@ -180,7 +180,7 @@ export function resolveMetadata(ctx: SqlaContext, file: string, e: Expr, depth =
       // `X.metadata`: the metadata of a declarative base (or Flask-SQLAlchemy `db`).
       if (e.kind === "attr" && e.attr === "metadata") {
         const owner = ctx.index.resolveExpr(file, e.value);
-        const id = metadataOfOwner(ctx, owner, dottedName(e) ?? "metadata");
+        const id = metadataOfOwner(ctx, owner);
         if (id) return { ids: [id], unresolved: null };
       }
       const sym = ctx.index.resolveExpr(file, e);
@@ -214,7 +214,7 @@ function sqlmodelMetadata(ctx: SqlaContext): string {
   return registerMetadata(ctx, SQLMODEL_METADATA, "SQLModel.metadata", { file: "sqlmodel", line: 1, column: 1, endLine: 1, endColumn: 1 });
 }
 
-function metadataOfOwner(ctx: SqlaContext, owner: Symbol, label: string): string | null {
+function metadataOfOwner(ctx: SqlaContext, owner: Symbol): string | null {
   if (owner.kind === "class") {
     const k = classKind(ctx, owner.file, owner.cls, new Set());
     if (k.kind === "base" || k.kind === "mapped") return k.base.metadataId;
@@ -224,10 +224,12 @@ function metadataOfOwner(ctx: SqlaContext, owner: Symbol, label: string): string
     const b = baseFromValue(ctx, owner.file, owner.name, owner.value);
     if (b) return b.metadataId;
     // `reg = registry(...)`: `reg.metadata`
-    if (owner.value.kind === "call" && calleeOf(ctx, owner.file, owner.value) === "registry") return registryMetadata(ctx, owner.file, owner.value);
+    if (owner.value.kind === "call" && calleeOf(ctx, owner.file, owner.value) === "registry") {
+      // By name, so the id matches the one `@reg.mapped` classes get.
+      return registryMetadata(ctx, owner.file, { kind: "name", id: owner.name, span: owner.value.span });
+    }
   }
   if (owner.kind === "external" && /^sqlmodel\.(?:main\.)?SQLModel$/.test(owner.dotted)) return sqlmodelMetadata(ctx);
-  void label;
   return null;
 }
 
