@@ -17,7 +17,7 @@ export default defineRule({
   check({ graph, report }) {
     for (const env of graph.autogenerateEnvs()) {
       for (const [id, v] of Object.entries(env.metadataNameVerdicts)) {
-        const node = graph.tables().find((n) => n.id === id);
+        const node = graph.tableById(id);
         if (!node) continue;
         for (const model of graph.targetModelsFor(node, env)) {
           report(

@@ -104,6 +104,10 @@ export class OwnershipGraph {
     return [...this.nodes.values()].sort((a, b) => compareKeys(a.key, b.key));
   }
 
+  tableById(id: string): TableNode | undefined {
+    return this.nodes.get(id);
+  }
+
   table(key: TableKey): TableNode | undefined {
     return this.nodes.get(tableId(normalise(key)));
   }

@@ -110,11 +110,16 @@ export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics
   };
 }
 
-/** `info={...}` from `__table_args__` (dict, or a tuple ending in one) or from `__table__ = Table(..., info=...)`. */
-function tableInfo(cls: ClassFact): Record<string, unknown> | "unknown" | undefined {
+/** A keyword of `__table_args__`, given as a dict or as a tuple ending in one. */
+function tableArg(cls: ClassFact, key: string): Expr | undefined {
   const ta = cls.attrs["__table_args__"]?.value;
-  const dict = ta?.kind === "dict" ? ta : ta?.kind === "tuple" && ta.elts.at(-1)?.kind === "dict" ? ta.elts.at(-1) : undefined;
-  const fromArgs = dict?.kind === "dict" ? dict.items.find((i) => stringValue(i.key) === "info")?.value : undefined;
+  const dict = ta?.kind === "dict" ? ta : ta?.kind === "tuple" ? ta.elts.at(-1) : undefined;
+  return dict?.kind === "dict" ? dict.items.find((i) => stringValue(i.key) === key)?.value : undefined;
+}
+
+/** `info={...}` from `__table_args__` or from `__table__ = Table(..., info=...)`. */
+function tableInfo(cls: ClassFact): Record<string, unknown> | "unknown" | undefined {
+  const fromArgs = tableArg(cls, "info");
   const t = cls.attrs["__table__"]?.value;
   const expr = fromArgs ?? (t?.kind === "call" ? keyword(t, "info") : null);
   if (!expr) return undefined;
@@ -471,10 +476,6 @@ export function camelToSnake(name: string): string {
 }
 
 function tableArgsSchema(ctx: SqlaContext, file: string, cls: ClassFact): string | null {
-  const ta = cls.attrs["__table_args__"]?.value;
-  if (!ta) return null;
-  const dict = ta.kind === "dict" ? ta : ta.kind === "tuple" && ta.elts.at(-1)?.kind === "dict" ? ta.elts.at(-1)! : null;
-  if (!dict || dict.kind !== "dict") return null;
-  for (const it of dict.items) if (stringValue(it.key) === "schema") return stringOf(ctx.index, file, it.value);
-  return null;
+  const schema = tableArg(cls, "schema");
+  return schema ? stringOf(ctx.index, file, schema) : null;
 }
