@@ -184,7 +184,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     load: (rel) => load(rel, true),
     djangoAppTables: config.djangoAppTables,
   });
-  const graph = new OwnershipGraph(project);
+  const graph = new OwnershipGraph(project, config.ownership);
   const tRules = performance.now();
   timings.link = tRules - tLink;
   const findings = runRules(rules, graph, project, [...diagnostics, ...project.diagnostics], {

@@ -54,10 +54,10 @@ describe("config", () => {
     const dir = shopCopy();
     const settings = path.join(dir, "project", "settings.py");
     writeFileSync(settings, `${require_("fs").readFileSync(settings, "utf8")}\nINSTALLED_APPS += ["billing_vendor"]\n`);
-    expect(lintJson(dir).doc!.findings.some((f) => f.ruleId === "unresolved" && f.message.includes("billing_vendor"))).toBe(true);
+    expect(lintJson(dir).doc!.findings.some((f) => f.ruleId === "unknown-ownership" && f.message.includes("billing_vendor"))).toBe(true);
     writeFileSync(path.join(dir, ".tablewarden.json"), JSON.stringify({ "django-app-tables": { billing_vendor: ["billing_vendor_invoice"] } }));
     const { doc } = lintJson(dir);
-    expect(doc!.findings.some((f) => f.ruleId === "unresolved")).toBe(false);
+    expect(doc!.findings.some((f) => f.ruleId === "unknown-ownership")).toBe(false);
     expect(doc!.findings.some((f) => f.table === "billing_vendor_invoice" && f.ruleId === "django-table-not-excluded")).toBe(true);
   });
 

@@ -154,7 +154,7 @@ describe("apps outside the project", () => {
     const result = await lint({ paths: [root] });
     return {
       names: result.graph.inventory().map((r) => r.name),
-      unresolved: result.findings.filter((f) => f.ruleId === "unresolved").map((f) => f.message),
+      unresolved: result.findings.filter((f) => f.ruleId === "unknown-ownership").map((f) => f.message),
     };
   }
 
@@ -282,7 +282,7 @@ describe("SQLAlchemy shapes from real projects", () => {
     });
     expect(r.project.sqlalchemy.tables.map((t) => t.table.name)).toEqual(["flow"]);
     expect(r.project.sqlalchemy.incompleteMetadata).toEqual(["db/orm.py#Other.metadata"]);
-    expect(r.findings.some((f) => f.ruleId === "unresolved" && f.message.includes("TaskRun"))).toBe(true);
+    expect(r.findings.some((f) => f.ruleId === "unknown-ownership" && f.message.includes("TaskRun"))).toBe(true);
   });
 });
 
@@ -380,7 +380,7 @@ describe("models beyond static reach", () => {
         'Audit = type("Audit", (models.Model,), {"__module__": __name__})\n\n' +
         'for name in ("a", "b"):\n    models.ManyToManyField(Order).contribute_to_class(Order, name)\n',
     });
-    const infos = r.findings.filter((f) => f.ruleId === "unresolved").map((f) => f.message);
+    const infos = r.findings.filter((f) => f.ruleId === "unknown-ownership").map((f) => f.message);
     expect(infos).toHaveLength(2);
     expect(infos[0]).toMatch(/`Audit` is a Django model built at run time/);
     expect(infos[1]).toMatch(/contribute_to_class/);

@@ -8,6 +8,7 @@ import path from "node:path";
 import type { SeverityOrOff } from "../types.js";
 import { DIAGNOSTIC_CODES } from "../types.js";
 import { nearest } from "../util/nearest.js";
+import { isTableGlob } from "../util/table-glob.js";
 
 export interface Config {
   /** The file the settings came from, or null when there is none. */
@@ -19,17 +20,32 @@ export interface Config {
   /** Tables of installed apps tablewarden's catalogue does not know: module → table names. */
   djangoAppTables: Record<string, string[]>;
   maxFileSize: string | null;
+  /** Declared ownership: the manifest, tables owned outside the repository, hand-offs. */
+  ownership: OwnershipConfig;
+}
+
+export type DeclaredOwner = "django" | "alembic" | "external";
+
+/** What the team says about who owns which tables (globs over table names, see src/util/table-glob.ts). */
+export interface OwnershipConfig {
+  /** `owners = { "auth_*" = "django" }`, in the order written. */
+  owners: Array<{ pattern: string; owner: DeclaredOwner }>;
+  /** Tables created outside this repository (another service, a DBA script). */
+  external: string[];
+  /** A history frozen after handing these tables over: its claims on them no longer make it an owner. */
+  handoffs: Array<{ tables: string[]; from: "django" | "alembic"; to: DeclaredOwner }>;
 }
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const KEYS = ["rules", "exclude", "django-app-tables", "max-file-size"] as const;
+const KEYS = ["rules", "exclude", "django-app-tables", "max-file-size", "owners", "external-tables", "handoffs"] as const;
+const OWNERS: readonly DeclaredOwner[] = ["django", "alembic", "external"];
 const SEVERITIES = ["off", "info", "warning", "error"];
 
 export function emptyConfig(): Config {
-  return { file: null, rules: {}, ruleOptions: {}, exclude: [], djangoAppTables: {}, maxFileSize: null };
+  return { file: null, rules: {}, ruleOptions: {}, exclude: [], djangoAppTables: {}, maxFileSize: null, ownership: { owners: [], external: [], handoffs: [] } };
 }
 
 /** Find and read the configuration for a lint run rooted at `dir`. */
@@ -77,6 +93,10 @@ function nearestHint(word: string, choices: readonly string[]): string {
   return near ? ` (did you mean "${near}"?)` : "";
 }
 
+function checkGlob(key: string, pattern: string, fail: (key: string, msg: string) => never): void {
+  if (!isTableGlob(pattern)) fail(key, `"${pattern}" is not a table name or glob: use letters, digits, _, $, one optional "schema." prefix, and * or ? as wildcards`);
+}
+
 function describe(v: unknown): string {
   return Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" ? "a table/object" : `${typeof v} ${JSON.stringify(v)}`;
 }
@@ -96,6 +116,7 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
       case "rules":
         if (!isRecord(value)) fail(key, `expected a table of <rule-id> = "<severity>", found ${describe(value)}`);
         for (const [id, setting] of Object.entries(value as Record<string, unknown>)) {
+          if (id === "unresolved") fail(`rules.${id}`, `"unresolved" is now the rule "unknown-ownership"; use that id`);
           if (!ids.includes(id)) fail(`rules.${id}`, `unknown rule${nearestHint(id, ids)}`);
           const [sev, opts] = Array.isArray(setting) ? setting : [setting, undefined];
           if (typeof sev !== "string" || !SEVERITIES.includes(sev)) fail(`rules.${id}`, `expected one of ${SEVERITIES.join(", ")} (or [severity, {options}]), found ${describe(sev)}`);
@@ -128,6 +149,37 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
         if ((typeof value !== "string" && typeof value !== "number") || !/^\d+(?:\.\d+)?\s*(?:b|kb|k|kib|mb|m|mib)?$/i.test(String(value)))
           fail(key, `expected a size such as "4MB" or "500KB", found ${describe(value)}`);
         cfg.maxFileSize = String(value);
+        break;
+      case "owners":
+        if (!isRecord(value)) fail(key, `expected a table of "<table glob>" = "django" | "alembic" | "external", found ${describe(value)}`);
+        for (const [pattern, owner] of Object.entries(value as Record<string, unknown>)) {
+          checkGlob(`${key}."${pattern}"`, pattern, fail);
+          if (typeof owner !== "string" || !OWNERS.includes(owner as DeclaredOwner))
+            fail(`${key}."${pattern}"`, `expected one of ${OWNERS.join(", ")}${typeof owner === "string" ? nearestHint(owner, OWNERS) : ""}, found ${describe(owner)}`);
+          cfg.ownership.owners.push({ pattern, owner: owner as DeclaredOwner });
+        }
+        break;
+      case "external-tables":
+        if (!Array.isArray(value) || !value.every((x) => typeof x === "string")) fail(key, `expected an array of table names or globs, found ${describe(value)}`);
+        for (const pattern of value as string[]) checkGlob(key, pattern, fail);
+        cfg.ownership.external = value as string[];
+        break;
+      case "handoffs":
+        if (!Array.isArray(value)) fail(key, `expected an array of { tables = [...], from = "django" | "alembic", to = "alembic" | "django" | "external" }, found ${describe(value)}`);
+        (value as unknown[]).forEach((h, i) => {
+          const at = `${key}[${i}]`;
+          if (!isRecord(h)) fail(at, `expected a table/object with tables, from and to, found ${describe(h)}`);
+          const rec = h as Record<string, unknown>;
+          for (const k of Object.keys(rec)) if (!["tables", "from", "to"].includes(k)) fail(`${at}.${k}`, `unknown key${nearestHint(k, ["tables", "from", "to"])}; allowed: tables, from, to`);
+          const tables = rec["tables"];
+          if (!Array.isArray(tables) || tables.length === 0 || !tables.every((x) => typeof x === "string")) fail(`${at}.tables`, `expected a non-empty array of table names or globs, found ${describe(tables)}`);
+          for (const pattern of tables as string[]) checkGlob(`${at}.tables`, pattern, fail);
+          const from = rec["from"];
+          if (from !== "django" && from !== "alembic") fail(`${at}.from`, `expected "django" or "alembic" (the side whose history is frozen), found ${describe(from)}`);
+          const to = rec["to"];
+          if (typeof to !== "string" || !OWNERS.includes(to as DeclaredOwner) || to === from) fail(`${at}.to`, `expected the new owner, one of ${OWNERS.filter((o) => o !== from).join(", ")}, found ${describe(to)}`);
+          cfg.ownership.handoffs.push({ tables: tables as string[], from: from as "django" | "alembic", to: to as DeclaredOwner });
+        });
         break;
     }
   }

@@ -5,9 +5,11 @@
  */
 import type { Loc, TableKey } from "../types.js";
 import { tableId, normaliseTable as normalise } from "../types.js";
-import type { AlembicEnv, DjangoClaim, ProjectFacts, SqlaTable, Verdict } from "../link/types.js";
+import type { AlembicEnv, CreateAllCall, DjangoClaim, ProjectFacts, SqlaTable, Verdict } from "../link/types.js";
+import type { DeclaredOwner, OwnershipConfig } from "../config/index.js";
+import { TableGlobs } from "../util/table-glob.js";
 
-export type ClaimKind = "django-model" | "django-m2m" | "django-migration" | "builtin" | "sqlalchemy-model" | "alembic-revision";
+export type ClaimKind = "django-model" | "django-m2m" | "django-migration" | "builtin" | "sqlalchemy-model" | "alembic-revision" | "create-all";
 
 export interface Claim {
   kind: ClaimKind;
@@ -24,6 +26,10 @@ export interface Claim {
   newName?: string;
   /** The statement made a view, not a table (autogenerate does not reflect views). */
   view?: boolean;
+  /** create-all: the call, with where it runs. */
+  createAll?: CreateAllCall;
+  /** The claim's side handed the table over (config `handoffs`): it no longer makes that side an owner. */
+  handedOver?: boolean;
 }
 
 export interface TableNode {
@@ -32,14 +38,25 @@ export interface TableNode {
   claims: Claim[];
 }
 
-export type Owner = "django" | "alembic" | "both" | "external" | "unknown";
+export type Owner = "django" | "alembic" | "both" | "create-all" | "external" | "unknown";
+
+/** What config says about a table's owner, and which setting says it. */
+export interface Declaration {
+  owner: DeclaredOwner;
+  /** `owners."auth_*"`, `external-tables`, `handoffs[0]`. */
+  source: string;
+}
+
+const NO_OWNERSHIP: OwnershipConfig = { owners: [], external: [], handoffs: [] };
 
 /** One row of `tablewarden tables`: a table, its derived owner, its claims and autogenerate's view. */
 export interface InventoryRow {
   name: string;
   schema: string | null;
   owner: Owner;
-  claims: Array<{ kind: ClaimKind; tool: Claim["tool"]; action: Claim["action"]; what: string; file: string; line: number }>;
+  claims: Array<{ kind: ClaimKind; tool: Claim["tool"]; action: Claim["action"]; what: string; file: string; line: number; handedOver?: true }>;
+  /** What config declares (owners manifest, external-tables, handoffs), or null. */
+  declared: Declaration | null;
   /** Per env.py: "included" when autogenerate compares or would drop it, "excluded" when filtered out. */
   autogenerate: "excluded" | "included" | "unknown" | null;
 }
@@ -53,7 +70,17 @@ export class OwnershipGraph {
   /** env file → tableId → the revision claim that creates it, at the end of that history. */
   private readonly alembicFinal = new Map<string, Map<string, Claim>>();
 
-  constructor(readonly project: ProjectFacts) {
+  private readonly ownersGlobs: TableGlobs;
+  private readonly externalGlobs: TableGlobs;
+  private readonly handoffGlobs: TableGlobs[];
+
+  constructor(
+    readonly project: ProjectFacts,
+    readonly ownership: OwnershipConfig = NO_OWNERSHIP,
+  ) {
+    this.ownersGlobs = new TableGlobs(ownership.owners.map((o) => o.pattern));
+    this.externalGlobs = new TableGlobs(ownership.external);
+    this.handoffGlobs = ownership.handoffs.map((h) => new TableGlobs(h.tables));
     for (const c of project.django.claims) this.add(c.table, djangoClaim(c));
     for (const t of project.sqlalchemy.tables) this.add(t.table, sqlaClaim(t));
     for (const env of project.alembic.envs) {
@@ -71,8 +98,53 @@ export class OwnershipGraph {
         });
       }
     }
+    // create_all() outside tests and migrations creates every table of its MetaData.
+    for (const call of project.sqlalchemy.createAll ?? []) {
+      if (call.context === "test" || call.context === "migration") continue;
+      const ids = new Set(call.metadataIds);
+      for (const t of project.sqlalchemy.tables) {
+        if (!ids.has(t.metadataId) || t.reflected) continue;
+        this.add(t.table, { kind: "create-all", tool: "sqlalchemy", action: "creates", managed: true, what: `${call.label} in ${call.where}`, loc: call.loc, metadataId: t.metadataId, createAll: call });
+      }
+    }
     this.computeDjangoFinal();
-    for (const env of project.alembic.envs) this.alembicFinal.set(env.file, finalState(this.claimsOf((c) => c.kind === "alembic-revision" && c.env === env.file)));
+    for (const env of project.alembic.envs) {
+      const final = finalState(this.claimsOf((c) => c.kind === "alembic-revision" && c.env === env.file));
+      for (const id of [...final.keys()]) if (this.handoffOf(this.keyOf(id), "alembic") >= 0) final.delete(id);
+      this.alembicFinal.set(env.file, final);
+    }
+    for (const node of this.nodes.values()) {
+      for (const c of node.claims) {
+        if ((c.tool === "django" && this.handoffOf(node.key, "django") >= 0) || (c.kind === "alembic-revision" && this.handoffOf(node.key, "alembic") >= 0)) c.handedOver = true;
+      }
+    }
+  }
+
+  private keyOf(id: string): TableKey {
+    return this.nodes.get(id)?.key ?? (id.includes(".") ? { schema: id.slice(0, id.indexOf(".")), name: id.slice(id.indexOf(".") + 1) } : { schema: null, name: id });
+  }
+
+  /** The index of the `handoffs` entry that takes this table away from `side`, or -1. */
+  handoffOf(key: TableKey, side: "django" | "alembic"): number {
+    return this.ownership.handoffs.findIndex((h, i) => h.from === side && this.handoffGlobs[i]!.match(key.schema, key.name) >= 0);
+  }
+
+  /** The owner config declares for this table: the owners manifest, then external-tables, then a hand-off's new owner. */
+  declaredOwner(node: TableNode): Declaration | null {
+    const i = this.ownersGlobs.match(node.key.schema, node.key.name);
+    if (i >= 0) return { owner: this.ownership.owners[i]!.owner, source: `owners."${this.ownership.owners[i]!.pattern}"` };
+    const e = this.externalGlobs.match(node.key.schema, node.key.name);
+    if (e >= 0) return { owner: "external", source: `external-tables ("${this.ownership.external[e]}")` };
+    for (const side of ["django", "alembic"] as const) {
+      const h = this.handoffOf(node.key, side);
+      if (h >= 0) return { owner: this.ownership.handoffs[h]!.to, source: `handoffs[${h}]` };
+    }
+    return null;
+  }
+
+  /** create_all() calls (outside tests and migrations) that create this table. */
+  createAllCreatorsOf(node: TableNode): Claim[] {
+    return node.claims.filter((c) => c.kind === "create-all");
   }
 
   private add(key: TableKey, claim: Claim): void {
@@ -92,12 +164,13 @@ export class OwnershipGraph {
   private computeDjangoFinal(): void {
     // Models, M2M and contrib tables exist when managed; migrations by replay.
     for (const node of this.nodes.values()) {
+      if (this.handoffOf(node.key, "django") >= 0) continue;
       for (const c of node.claims) {
         if ((c.kind === "django-model" || c.kind === "django-m2m" || c.kind === "builtin") && c.action === "creates") push(this.djangoFinal, node.id, c);
       }
     }
     const replayed = finalState(this.claimsOf((c) => c.kind === "django-migration"));
-    for (const [id, c] of replayed) push(this.djangoFinal, id, c);
+    for (const [id, c] of replayed) if (this.handoffOf(this.keyOf(id), "django") < 0) push(this.djangoFinal, id, c);
   }
 
   tables(): TableNode[] {
@@ -168,7 +241,19 @@ export class OwnershipGraph {
     if (d && a) return "both";
     if (d) return "django";
     if (a) return "alembic";
+    if (this.createAllCreatorsOf(node).length > 0) return "create-all";
+    if (this.declaredOwner(node)?.owner === "external") return "external";
     return node.claims.some((c) => c.action === "maps") ? "external" : "unknown";
+  }
+
+  /** Does the table exist at the end of the histories (or does any model or app name it)? */
+  isPresent(node: TableNode): boolean {
+    return !this.isGone(node);
+  }
+
+  /** Tables that exist at the end of the histories, sorted. */
+  presentTables(): TableNode[] {
+    return this.tables().filter((n) => !this.isGone(n));
   }
 
   /** A table only migration histories mention, and none leaves in the database (dropped or renamed). */
@@ -184,7 +269,8 @@ export class OwnershipGraph {
       name: node.key.name,
       schema: node.key.schema,
       owner: this.ownerOf(node),
-      claims: node.claims.map((c) => ({ kind: c.kind, tool: c.tool, action: c.action, what: c.what, file: c.loc.file, line: c.loc.line })),
+      claims: node.claims.map((c) => ({ kind: c.kind, tool: c.tool, action: c.action, what: c.what, file: c.loc.file, line: c.loc.line, ...(c.handedOver ? { handedOver: true as const } : {}) })),
+      declared: this.declaredOwner(node),
       autogenerate: this.autogenerateSummary(node),
     }));
   }

@@ -8,6 +8,7 @@ import type { FactsLoader } from "./modules.js";
 import { linkDjango } from "./django.js";
 import { linkSqlalchemy, newSqlaContext } from "./sqlalchemy.js";
 import { linkAlembic } from "./alembic.js";
+import { linkCreateAll } from "./create-all.js";
 import type { ProjectFacts } from "./types.js";
 
 export interface LinkInputs {
@@ -27,6 +28,7 @@ export function link(inp: LinkInputs): ProjectFacts {
   const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {});
   const sqlaCtx = newSqlaContext(index);
   const sqlalchemy = linkSqlalchemy(sqlaCtx, inp.parsed, diagnostics);
+  sqlalchemy.createAll = linkCreateAll(sqlaCtx, inp.parsed);
   // Autogenerate verdicts for every table any side names (rules need Django's; `tables` shows all).
   // Keys as PostgreSQL reports them on reflection (default schema, 63-byte names).
   const seen = new Map<string, TableKey>();
@@ -55,7 +57,9 @@ export function link(inp: LinkInputs): ProjectFacts {
   sqlalchemy.metadata = [...sqlaCtx.metadata.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   const suppressions: ProjectFacts["suppressions"] = {};
   for (const f of inp.parsed) if (f.suppressions.length > 0) suppressions[f.file] = f.suppressions;
-  return { django, sqlalchemy, alembic: { envs }, diagnostics, suppressions };
+  // "Could not resolve" notes are reported by the unknown-ownership rule (configurable like any rule).
+  const unresolved = diagnostics.filter((d) => d.code === "unresolved").map((d) => ({ message: d.message, loc: d.loc }));
+  return { django, sqlalchemy, alembic: { envs }, diagnostics: diagnostics.filter((d) => d.code !== "unresolved"), unresolved, suppressions };
 }
 
 export type { ProjectFacts } from "./types.js";

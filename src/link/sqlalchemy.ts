@@ -107,6 +107,7 @@ export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics
     metadata: [...ctx.metadata.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
     tables,
     incompleteMetadata: [...incomplete].sort(),
+    createAll: [],
   };
 }
 

@@ -73,6 +73,20 @@ export interface SqlaTable {
   loc: Loc;
 }
 
+/** A `metadata.create_all(...)` call: it creates every table of its MetaData that does not exist yet. */
+export interface CreateAllCall {
+  metadataIds: string[];
+  /** Why the MetaData could not be resolved, or null. */
+  unresolved: string | null;
+  /** `Base.metadata.create_all()`, for messages. */
+  label: string;
+  /** startup: module level, a start-up hook or an app factory; function: any other function; test; migration. */
+  context: "startup" | "function" | "test" | "migration";
+  /** Where it runs, in words: "start-up hook `startup` (@app.on_event)". */
+  where: string;
+  loc: Loc;
+}
+
 export interface AlembicRevisionClaim {
   table: TableKey;
   action: "creates" | "drops" | "alters" | "renames";
@@ -150,11 +164,15 @@ export interface ProjectFacts {
     tables: SqlaTable[];
     /** Metadata holding a class whose table name could not be read: its table set is incomplete. */
     incompleteMetadata: string[];
+    /** Every `create_all()` call on a MetaData (or Flask-SQLAlchemy `db`). */
+    createAll: CreateAllCall[];
   };
   alembic: {
     envs: AlembicEnv[];
   };
   diagnostics: Diagnostic[];
+  /** What the linker could not resolve statically (a computed table name, an unknown app…): unknown-ownership reports these. */
+  unresolved: Array<{ message: string; loc: Loc }>;
   /** Inline suppression comments by file. */
   suppressions: Record<string, Array<{ line: number; column: number; scope: "line" | "file"; rules: string[] }>>;
 }

@@ -10,7 +10,7 @@
  * in a `models` module (always read); re-export modules are read on demand when an import reaches them.
  */
 const RELEVANT =
-  /django\.db|sqlalchemy|sqlmodel|alembic|__tablename__|__table__|\bmodels\.(?:[A-Z]\w*(?:Field|Key)|Model)\b|\bINSTALLED_APPS\b|\bAUTH_USER_MODEL\b|\bAppConfig\b|\bMetaData\s*\(|\bdeclarative_base\b|\bDeclarativeBase\b|\bmapped_column\b|\bdb\.Model\b|\bdb_table\b|\btarget_metadata\b/;
+  /django\.db|sqlalchemy|sqlmodel|alembic|__tablename__|__table__|\bmodels\.(?:[A-Z]\w*(?:Field|Key)|Model)\b|\bINSTALLED_APPS\b|\bAUTH_USER_MODEL\b|\bAppConfig\b|\bMetaData\s*\(|\bdeclarative_base\b|\bDeclarativeBase\b|\bmapped_column\b|\bdb\.Model\b|\bdb_table\b|\btarget_metadata\b|\bcreate_all\s*\(/;
 
 /** File names that are always read whatever they contain. */
 const ALWAYS = /(?:^|\/)(?:env\.py|models\.py|apps\.py|manage\.py|settings\.py|alembic\.ini)$/;

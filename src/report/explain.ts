@@ -4,12 +4,13 @@ import type { Finding } from "../types.js";
 
 export function formatExplain(graph: OwnershipGraph, node: TableNode, findings: Finding[]): string {
   const lines: string[] = [];
-  lines.push(`${node.id}: owner ${graph.ownerOf(node)}`, "");
+  const declared = graph.declaredOwner(node);
+  lines.push(`${node.id}: owner ${graph.ownerOf(node)}${declared ? ` (config declares ${declared.owner}: ${declared.source})` : ""}`, "");
   lines.push("Claims (in the order the code makes them):");
   for (const c of node.claims) {
-    lines.push(`  ${c.loc.file}:${c.loc.line}  ${c.kind} ${c.action}${c.newName ? ` → ${c.newName}` : ""}${c.managed ? "" : " (no DDL)"}: ${c.what}`);
+    lines.push(`  ${c.loc.file}:${c.loc.line}  ${c.kind} ${c.action}${c.newName ? ` → ${c.newName}` : ""}${c.managed ? "" : " (no DDL)"}${c.handedOver ? " (handed over: not an owner)" : ""}: ${c.what}`);
   }
-  const creators = [...graph.djangoCreatorsOf(node), ...graph.alembicCreatorsOf(node)];
+  const creators = [...graph.djangoCreatorsOf(node), ...graph.alembicCreatorsOf(node), ...graph.createAllCreatorsOf(node)];
   lines.push("", creators.length > 0 ? "In the database at the end of the histories, because of:" : "No history leaves it in the database.");
   for (const c of creators) lines.push(`  ${c.loc.file}:${c.loc.line}  ${c.what}`);
   for (const env of graph.envs()) {

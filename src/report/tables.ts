@@ -13,7 +13,8 @@ export function formatTables(rows: InventoryRow[], fmt: TableFormat, settingsFil
         name: r.name,
         schema: r.schema,
         owner: r.owner,
-        claims: r.claims.map((c) => ({ kind: c.kind, tool: c.tool, action: c.action, what: c.what, file: c.file, line: c.line })),
+        ...(r.declared ? { declared: r.declared } : {}),
+        claims: r.claims.map((c) => ({ kind: c.kind, tool: c.tool, action: c.action, what: c.what, file: c.file, line: c.line, ...(c.handedOver ? { handedOver: true } : {}) })),
         autogenerate: r.autogenerate,
       })),
     };

@@ -1,0 +1,40 @@
+/** Mapped tables nothing in the repository creates: the question behind unowned-table and unknown-ownership. */
+import type { Claim, OwnershipGraph, TableNode } from "./index.js";
+import { nearest } from "../util/nearest.js";
+
+/**
+ * Tables a model maps but nothing in the repository creates. Shared by unowned-table (when the
+ * repository holds the side that should create it, or the name is one edit from a real table) and
+ * unknown-ownership (when the owner most likely lives outside the repository).
+ */
+export interface Orphan {
+  node: TableNode;
+  mapping: Claim;
+  /** A table the repository does create whose name is close: a typo is the likely cause. */
+  near: TableNode | null;
+  /** The side that would own the table has a migration history in this repository. */
+  ownerSideHere: boolean;
+}
+
+export function orphans(graph: OwnershipGraph): Orphan[] {
+  const created = graph.presentTables().filter((n) => creates(graph, n));
+  const byName = new Map(created.map((n) => [n.id, n]));
+  const out: Orphan[] = [];
+  const sharedEnvs = graph.envs().filter((e) => e.sharesDjangoDatabase);
+  for (const node of graph.presentTables()) {
+    if (creates(graph, node) || graph.declaredOwner(node) !== null) continue;
+    const mapping = node.claims.find((c) => c.kind === "sqlalchemy-model" || (c.kind === "django-model" && !c.managed));
+    if (!mapping) continue;
+    // An env.py filter that leaves the table out marks it as someone else's.
+    if (graph.envs().some((e) => graph.autogenerateVerdict(node, e)?.result === "excluded" && graph.targetModelsFor(node, e).length === 0)) continue;
+    const close = nearest(node.id, [...byName.keys()].filter((id) => id !== node.id));
+    const near = close !== null && close.length > 3 ? byName.get(close)! : null;
+    const ownerSideHere = mapping.kind === "sqlalchemy-model" ? graph.project.django.detected && sharedEnvs.length > 0 : sharedEnvs.length > 0;
+    out.push({ node, mapping, near, ownerSideHere });
+  }
+  return out;
+}
+
+function creates(graph: OwnershipGraph, node: TableNode): boolean {
+  return graph.djangoCreatorsOf(node).length > 0 || graph.alembicCreatorsOf(node).length > 0 || graph.createAllCreatorsOf(node).length > 0;
+}
