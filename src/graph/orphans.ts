@@ -23,7 +23,11 @@ export function orphans(graph: OwnershipGraph): Orphan[] {
   const sharedEnvs = graph.envs().filter((e) => e.sharesDjangoDatabase);
   for (const node of graph.presentTables()) {
     if (creates(graph, node) || graph.declaredOwner(node) !== null) continue;
-    const mapping = node.claims.find((c) => c.kind === "sqlalchemy-model" || (c.kind === "django-model" && !c.managed));
+    // A model on target_metadata is Alembic's own (a missing revision is autogenerate's business, not an
+    // ownership question); with a target_metadata that could not be resolved, any model may be on it.
+    const targetUnknown = graph.envs().some((e) => e.target.unresolved !== null);
+    const onTarget = graph.autogenerateEnvs().some((e) => graph.targetModelsFor(node, e).length > 0);
+    const mapping = node.claims.find((c) => (c.kind === "sqlalchemy-model" && !onTarget && !targetUnknown) || (c.kind === "django-model" && !c.managed));
     if (!mapping) continue;
     // An env.py filter that leaves the table out marks it as someone else's.
     if (graph.envs().some((e) => graph.autogenerateVerdict(node, e)?.result === "excluded" && graph.targetModelsFor(node, e).length === 0)) continue;
