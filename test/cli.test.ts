@@ -142,3 +142,30 @@ describe("explain", () => {
     expect(run.stderr).toMatch(/no table `shop_ordr` in this project; did you mean `shop_order`\?/);
   });
 });
+
+describe("tables diagrams", () => {
+  const MIRROR = path.join(FIXTURES, "clean-mirror-on-separate-metadata");
+
+  test("--format mermaid groups tables by owner and draws the mirror as a dashed edge", () => {
+    const run = runCli(["tables", MIRROR, "--format", "mermaid"]);
+    expect(run.status).toBe(0);
+    const text = run.stdout;
+    expect(text.startsWith("flowchart LR\n")).toBe(true);
+    const group = (title: string) => text.slice(text.indexOf(`["${title}"]`), text.indexOf("  end", text.indexOf(`["${title}"]`)));
+    expect(group("Django owns")).toMatch(/\["auth_user"\]/);
+    expect(group("Alembic owns")).toMatch(/\["api_keys"\]/);
+    expect(group("Alembic owns")).not.toMatch(/auth_user/);
+    const authId = /(t\d+)\["auth_user"\]/.exec(text)![1];
+    const mirror = /(m\d+)\(\["SQLAlchemy: Table\(#quot;auth_user#quot;\)[^"]*api\/models\.py:\d+\)"\]\)/.exec(text);
+    expect(mirror).not.toBeNull();
+    expect(text).toContain(`${mirror![1]} -. "reads" .-> ${authId}`);
+  });
+
+  test("--format dot is one cluster per owner with the same edges", () => {
+    const run = runCli(["tables", MIRROR, "--format", "dot"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^digraph tablewarden \{/);
+    expect(run.stdout).toMatch(/subgraph cluster_g0 \{\n {4}label="Django owns";/);
+    expect(run.stdout).toMatch(/m0 -> t\d+ \[label="reads", style=dashed\];/);
+  });
+});

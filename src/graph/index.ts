@@ -57,6 +57,8 @@ export interface InventoryRow {
   claims: Array<{ kind: ClaimKind; tool: Claim["tool"]; action: Claim["action"]; what: string; file: string; line: number; handedOver?: true }>;
   /** What config declares (owners manifest, external-tables, handoffs), or null. */
   declared: Declaration | null;
+  /** Foreign keys from this table to other tables (`table` is schema-qualified when it has a schema). */
+  references?: Array<{ column: string; table: string }>;
   /** Per env.py: "included" when autogenerate compares or would drop it, "excluded" when filtered out. */
   autogenerate: "excluded" | "included" | "unknown" | null;
 }

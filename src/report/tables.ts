@@ -1,10 +1,14 @@
-/** `tablewarden tables`: the ownership inventory as JSON or text. Pure formatting. */
+/** `tablewarden tables`: the ownership inventory as text, JSON, Mermaid or DOT. Pure formatting. */
 import type { InventoryRow } from "../graph/index.js";
 
-export const TABLE_FORMATS = ["text", "json"] as const;
+import { formatDot, formatMermaid } from "./diagram.js";
+
+export const TABLE_FORMATS = ["text", "json", "mermaid", "dot"] as const;
 export type TableFormat = (typeof TABLE_FORMATS)[number];
 
 export function formatTables(rows: InventoryRow[], fmt: TableFormat, settingsFiles: string[]): string {
+  if (fmt === "mermaid") return formatMermaid(rows);
+  if (fmt === "dot") return formatDot(rows);
   if (fmt === "json") {
     const doc = {
       version: 1,

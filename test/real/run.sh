@@ -7,7 +7,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PY=/usr/bin/python3  # Debian's Python: the one that sees python3-django & co. (not a pyenv one)
-APT_PACKAGES=(postgresql python3-django python3-alembic python3-sqlalchemy python3-psycopg2 python3-sqlmodel python3-flask-sqlalchemy)
+APT_PACKAGES=(postgresql python3-django python3-alembic python3-sqlalchemy python3-psycopg2 python3-sqlmodel python3-flask-sqlalchemy chromium graphviz)
 
 pg_bindir() {
   local d
@@ -25,6 +25,8 @@ what_is_missing() {
     m+=("$PY")
   fi
   [ -n "$(pg_bindir)" ] || m+=("postgresql (initdb, pg_ctl)")
+  command -v chromium >/dev/null 2>&1 || m+=("chromium (renders the Mermaid diagrams)")
+  command -v dot >/dev/null 2>&1 || m+=("graphviz")
   local IFS=","
   echo "${m[*]-}" | sed 's/,/, /g'
 }
