@@ -1,6 +1,7 @@
 // rules/django-table-not-excluded.ts
 import { defineRule } from "../src/rule.js";
-import { INCLUDE_OBJECT_SNIPPET, describeClaim, where } from "../src/graph/index.js";
+import { exclusionSuggestion } from "../src/suggest/env.js";
+import { describeClaim, where } from "../src/graph/index.js";
 
 export default defineRule({
   id: "django-table-not-excluded",
@@ -39,7 +40,7 @@ export default defineRule({
             at: env.configureLoc,
             table: node.key,
             related: [{ loc: owner.loc, message: `Django owns it: ${owner.what}` }],
-            suggestion: { message: "Exclude Django's tables from autogenerate", snippet: INCLUDE_OBJECT_SNIPPET },
+            suggestion: exclusionSuggestion(graph, env),
           },
         );
       }

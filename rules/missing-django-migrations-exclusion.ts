@@ -1,6 +1,7 @@
 // rules/missing-django-migrations-exclusion.ts
 import { defineRule } from "../src/rule.js";
-import { INCLUDE_OBJECT_SNIPPET, where } from "../src/graph/index.js";
+import { exclusionSuggestion } from "../src/suggest/env.js";
+import { where } from "../src/graph/index.js";
 
 export default defineRule({
   id: "missing-django-migrations-exclusion",
@@ -29,7 +30,7 @@ export default defineRule({
         report(
           "notExcluded",
           { env: env.file, reason: v.reason },
-          { at: env.configureLoc, table: node.key, related, suggestion: { message: "Exclude Django's tables from autogenerate", snippet: INCLUDE_OBJECT_SNIPPET } },
+          { at: env.configureLoc, table: node.key, related, suggestion: exclusionSuggestion(graph, env) },
         );
       } else {
         report(

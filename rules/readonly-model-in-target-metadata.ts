@@ -1,5 +1,6 @@
 // rules/readonly-model-in-target-metadata.ts
 import { defineRule } from "../src/rule.js";
+import { mirrorSuggestion } from "../src/suggest/env.js";
 import { describeClaim, where } from "../src/graph/index.js";
 
 export default defineRule({
@@ -39,6 +40,7 @@ export default defineRule({
                 { loc: owner.loc, message: `Django owns it: ${owner.what}` },
                 { loc: env.target.loc ?? env.configureLoc, message: "target_metadata includes that MetaData" },
               ],
+              suggestion: mirrorSuggestion(node.key.name, model.what.startsWith("class ") ? model.what.slice(6) : null),
             },
           );
         }

@@ -12,6 +12,7 @@ import { nearest } from "./util/nearest.js";
 import { FORMATS, format } from "./report/index.js";
 import type { Format } from "./report/index.js";
 import { TABLE_FORMATS, formatTables } from "./report/tables.js";
+import { envBlock } from "./suggest/env.js";
 import { formatExplain } from "./report/explain.js";
 import type { TableFormat } from "./report/tables.js";
 import type { SeverityOrOff } from "./types.js";
@@ -112,6 +113,19 @@ export async function main(argv: string[]): Promise<number> {
             throw new UsageError(`no table \`${args.table}\` in this project${near ? `; did you mean \`${near}\`?` : ""}`);
           }
           process.stdout.write(formatExplain(result.graph, node, result.findings.filter((f) => f.table === node.id)));
+          outcome.code = 0;
+        },
+      )
+      .command(
+        "suggest-env [paths..]",
+        "Print the filter block for each Alembic env.py that keeps autogenerate to Alembic's own tables",
+        (y) => commonOptions(y),
+        async (args) => {
+          const result = await lint({ paths: args.paths, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
+          const envs = result.graph.autogenerateEnvs();
+          if (envs.length === 0) throw new UsageError("no Alembic env.py with a target_metadata found: nothing to suggest");
+          const blocks = envs.map((env) => `# ${env.file}: paste above run_migrations_offline()\n\n${envBlock(result.graph, env)}`);
+          process.stdout.write(blocks.join("\n\n"));
           outcome.code = 0;
         },
       )

@@ -1,4 +1,5 @@
 /** The command line: flags, exit codes, formats. */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { FIXTURES, runCli } from "./helpers.js";
 import type { JsonReport } from "./helpers.js";
@@ -167,5 +168,31 @@ describe("tables diagrams", () => {
     expect(run.stdout).toMatch(/^digraph tablewarden \{/);
     expect(run.stdout).toMatch(/subgraph cluster_g0 \{\n {4}label="Django owns";/);
     expect(run.stdout).toMatch(/m0 -> t\d+ \[label="reads", style=dashed\];/);
+  });
+});
+
+describe("suggest-env", () => {
+  test("prints the block pasted into clean-suggested-env's env.py, which lints clean", () => {
+    const dir = path.join(FIXTURES, "clean-suggested-env");
+    const run = runCli(["suggest-env", dir]);
+    expect(run.status).toBe(0);
+    const functions = run.stdout.split("\n\n").slice(1).join("\n\n").split("\n\n\n#")[0]!.trim();
+    expect(functions).toMatch(/^def include_name\(name, type_, parent_names\):/);
+    expect(readFileSync(path.join(dir, "alembic", "env.py"), "utf8")).toContain(functions);
+    expect(run.stdout).toContain("include_name=include_name,");
+  });
+
+  test("exclusion findings carry the same block as their suggestion", () => {
+    const run = runCli([SHOP, "--format", "json"]);
+    const doc = JSON.parse(run.stdout) as { findings: Array<{ ruleId: string; suggestion?: { message: string; snippet: string } }> };
+    const f = doc.findings.find((x) => x.ruleId === "missing-django-migrations-exclusion");
+    expect(f?.suggestion?.snippet).toContain("return name in target_metadata.tables");
+    expect(runCli(["suggest-env", SHOP]).stdout).toContain(f!.suggestion!.snippet.split("\n\n\n")[0]!);
+  });
+
+  test("a project without an Alembic environment is a usage error", () => {
+    const run = runCli(["suggest-env", path.join(FIXTURES, "clean-pure-django")]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/no Alembic env\.py with a target_metadata/);
   });
 });

@@ -408,12 +408,3 @@ export function describeClaim(c: Claim): string {
   return `${c.what} (${where(c.loc)})`;
 }
 
-/** The `include_object` that keeps autogenerate away from tables only the database has. */
-export const INCLUDE_OBJECT_SNIPPET = `def include_object(object, name, type_, reflected, compare_to):
-    # Tables that exist only in the database belong to Django: never drop them.
-    if type_ == "table" and reflected and compare_to is None:
-        return False
-    return True
-
-# pass it to BOTH context.configure(...) calls (offline and online):
-context.configure(..., target_metadata=target_metadata, include_object=include_object)`;

@@ -122,3 +122,8 @@ export PYTHONDONTWRITEBYTECODE=1
 "$PY" "$here/harness.py" --pg-url "postgresql://postgres@127.0.0.1:$port" "$@" &
 harness_pid=$!
 wait "$harness_pid"
+
+# Diagrams of `tablewarden tables` rendered by the real renderers (whole runs only: arguments name fixtures).
+if [ "$#" -eq 0 ]; then
+  node "$here/diagrams.mjs"
+fi
