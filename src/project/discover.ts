@@ -4,13 +4,14 @@
  */
 import { globby } from "globby";
 import path from "node:path";
+import { DEPLOY_DOT_GLOBS, DEPLOY_GLOBS, deployKindOf } from "./deploy-files.js";
 
 export interface SourceFile {
   /** Absolute path. */
   abs: string;
   /** Relative to the base directory, forward slashes: the path findings use. */
   rel: string;
-  kind: "python" | "ini" | "pyproject";
+  kind: "python" | "ini" | "pyproject" | "deploy";
 }
 
 /** Folders no project code lives in. */
@@ -52,6 +53,11 @@ export async function discover(opts: DiscoverOptions): Promise<SourceFile[]> {
       ignore: [...DEFAULT_IGNORES, ...opts.ignore],
       suppressErrors: true,
     });
+    // Deploy files by name; CI workflows live in dot folders.
+    const deploy = [
+      ...(await globby(DEPLOY_GLOBS, { cwd: root, absolute: true, gitignore: true, dot: false, followSymbolicLinks: false, ignore: [...DEFAULT_IGNORES, ...opts.ignore], suppressErrors: true })),
+      ...(await globby(DEPLOY_DOT_GLOBS, { cwd: root, absolute: true, gitignore: true, dot: true, followSymbolicLinks: false, ignore: [...DEFAULT_IGNORES, ...opts.ignore], suppressErrors: true })),
+    ];
     // Any folder holding a pyvenv.cfg is a virtualenv, whatever its name.
     const venvs = found.filter((f) => path.basename(f) === "pyvenv.cfg").map((f) => path.dirname(f) + path.sep);
     for (const abs of found) {
@@ -59,6 +65,11 @@ export async function discover(opts: DiscoverOptions): Promise<SourceFile[]> {
       if (venvs.some((v) => abs.startsWith(v))) continue;
       const rel = toPosix(path.relative(opts.base, abs));
       seen.set(abs, { abs, rel, kind: abs.endsWith(".py") ? "python" : abs.endsWith(".toml") ? "pyproject" : "ini" });
+    }
+    for (const abs of deploy) {
+      if (seen.has(abs) || venvs.some((v) => abs.startsWith(v))) continue;
+      const rel = toPosix(path.relative(opts.base, abs));
+      if (deployKindOf(rel)) seen.set(abs, { abs, rel, kind: "deploy" });
     }
   }
   return [...seen.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
