@@ -153,6 +153,17 @@ describe("deploy pipeline", () => {
     expect(report.findings.filter((f) => /migrations|migration-order|from-scratch/.test(f.ruleId))).toEqual([]);
   });
 
+  test("fly.toml, render.yaml and app.json", () => {
+    const root = tempDir("deploy-platforms");
+    cpSync(path.join(FIXTURES, "clean-compose-completed-dependency"), root, { recursive: true });
+    write(root, "fly.toml", 'app = "shop"\n\n[deploy]\n  release_command = "sh -c \'alembic upgrade head && python manage.py migrate\'"\n\n[processes]\n  web = "gunicorn project.wsgi"\n');
+    write(root, "render.yaml", "services:\n  - type: web\n    name: shop\n    preDeployCommand: python manage.py migrate\n  - type: web\n    name: api\n    preDeployCommand: alembic upgrade head\n");
+    write(root, "app.json", JSON.stringify({ scripts: { postdeploy: "python manage.py migrate && alembic upgrade head" } }, null, 2));
+    const report = JSON.parse(runCli([root, "--format", "json"]).stdout) as JsonReport;
+    const got = report.findings.filter((f) => f.ruleId !== "no-from-scratch-migration-test").map((f) => `${f.ruleId} ${f.file}:${f.line}:${f.column} ${f.related.map((r) => `${r.file}:${r.line}`).join(",")}`);
+    expect(got).toEqual(["migration-order fly.toml:4:29 fly.toml:4", "unserialized-migrations render.yaml:7:23 render.yaml:4"]);
+  });
+
   test("migration-order: option order=alembic-first flips which pipeline is reported", () => {
     const reported = (fixture: string, order: string) => {
       const root = tempDir("deploy-order");

@@ -38,4 +38,5 @@ export const DEPLOY_GLOBS = [
   "**/{fly.toml,render.yaml,render.yml,app.json}",
   "**/{k8s,kubernetes,kube,manifests,helm,charts,chart,templates,deploy,deployment,deployments,kustomize,overlays,openshift}/**/*.{yml,yaml}",
 ];
-export const DEPLOY_DOT_GLOBS = [".github/workflows/*.{yml,yaml}", ".gitlab-ci.yml", "**/*.gitlab-ci.yml", ".gitlab/ci/*.{yml,yaml}"];
+/** Rooted, so that globbing them with `dot: true` walks only these folders. */
+export const DEPLOY_DOT_GLOBS = [".github/workflows/*.{yml,yaml}", ".gitlab-ci.yml", ".gitlab/ci/*.{yml,yaml}"];

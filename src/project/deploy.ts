@@ -1,6 +1,6 @@
 /**
- * Reading the deploy side of a project: deploy files (parsed only when there are some: the YAML,
- * Dockerfile and shell parsers are loaded lazily), the repository's scripts they call (read on
+ * Reading the deploy side of a project that runs Django and Alembic on one database: deploy files
+ * (parsed only when there are some: the YAML, Dockerfile and shell parsers are loaded lazily), the repository's scripts they call (read on
  * demand), Alembic's env.py and Django's management commands for advisory locks, and test settings.
  * Every unreadable or malformed file becomes a diagnostic naming it.
  */
@@ -18,7 +18,7 @@ import { advisoryLocks, createAllInTests, migrateFalse, nomigrations, pythonMigr
 import type { AdvisoryLock, TestHider } from "../extract/deploy/text.js";
 import { commandsOfShell } from "../extract/deploy/command.js";
 import { readMakefile } from "../extract/deploy/makefile.js";
-import { linkDeploy } from "../link/deploy.js";
+import { linkDeploy, sharesOneDatabase } from "../link/deploy.js";
 import type { DeployProjectFacts, DeployResolver, ScriptFacts } from "../link/deploy.js";
 
 export interface DeployInputs {
@@ -35,6 +35,9 @@ export interface DeployResult {
 }
 
 export async function readDeploy(inp: DeployInputs): Promise<DeployResult> {
+  // The deploy rules speak only when Django and Alembic share a database: a single-migrator project
+  // (or one without deploy files) reads nothing here and loads no parser.
+  if (!sharesOneDatabase(inp.project)) return { facts: linkDeploy([], NO_RESOLVER), diagnostics: [], filesScanned: 0 };
   const diagnostics: Diagnostic[] = [];
   let filesScanned = 0;
   const texts = new Map<string, string | null>();
@@ -179,3 +182,5 @@ export async function readDeploy(inp: DeployInputs): Promise<DeployResult> {
   const resolver: DeployResolver = { script: resolveScript, managementCommand, alembicLocks, testsUpgradeAlembic, hiders };
   return { facts: linkDeploy(facts, resolver), diagnostics, filesScanned };
 }
+
+const NO_RESOLVER: DeployResolver = { script: () => null, managementCommand: () => null, alembicLocks: () => ({ locks: [], source: null }), testsUpgradeAlembic: false, hiders: [] };
