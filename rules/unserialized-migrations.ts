@@ -51,7 +51,8 @@ export default defineRule({
         }
         continue;
       }
-      report("concurrent", { ...base, alembicUnit: a.unit, djangoUnit: d.unit, lock: oneSided(a, d) }, { at: a.loc, related });
+      const suggestion = serializeSnippet(a, d);
+      report("concurrent", { ...base, alembicUnit: a.unit, djangoUnit: d.unit, lock: oneSided(a, d) }, { at: a.loc, related, ...(suggestion ? { suggestion } : {}) });
     }
   },
 });
@@ -68,4 +69,22 @@ function oneSided(a: MigratorRun, d: MigratorRun): string {
   const [locked, other] = a.locks.length > 0 ? [a, "Django's migrate"] : d.locks.length > 0 ? [d, "Alembic's env.py"] : [null, ""];
   if (!locked) return "";
   return ` ${describe(locked.locks)} is taken on one side only; ${other} takes no lock, so it serializes nothing.`;
+}
+
+/** Pasteable ordering for the two platforms where one key does it: compose and GitHub Actions. */
+function serializeSnippet(a: MigratorRun, d: MigratorRun): { message: string; snippet: string } | null {
+  if (a.kind !== d.kind || a.loc.file !== d.loc.file || a.unitId === d.unitId) return null;
+  const name = (id: string) => id.slice(id.indexOf(":") + 1);
+  if (a.kind === "compose") {
+    // Not `depends_on` the Django service itself: it usually goes on to serve, and never completes.
+    const waits = (svc: string) => `  ${svc}:\n    # drop the migrate command from this service\n    depends_on:\n      migrate:\n        condition: service_completed_successfully`;
+    return {
+      message: "Run both migrators, Django first, in one service that the others wait for:",
+      snippet: `services:\n  migrate:\n    # the image ${name(d.unitId)} uses\n    command: sh -c "${d.text.replace(/"/g, '\\"')} && ${a.text.replace(/"/g, '\\"')}"\n${waits(name(d.unitId))}\n${waits(name(a.unitId))}`,
+    };
+  }
+  if (a.kind === "github-actions") {
+    return { message: `Run \`${name(a.unitId)}\` after \`${name(d.unitId)}\` (Django first):`, snippet: `jobs:\n  ${name(a.unitId)}:\n    needs: [${name(d.unitId)}]` };
+  }
+  return null;
 }

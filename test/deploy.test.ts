@@ -153,6 +153,16 @@ describe("deploy pipeline", () => {
     expect(report.findings.filter((f) => /migrations|migration-order|from-scratch/.test(f.ruleId))).toEqual([]);
   });
 
+  test("a compose race comes with a pasteable fix: one migrate service, Django first, that the others wait for", () => {
+    const run = runCli([path.join(FIXTURES, "unserialized-migrations-compose"), "--format", "json"]);
+    const f = (JSON.parse(run.stdout) as { findings: Array<{ ruleId: string; suggestion?: { snippet: string } }> }).findings.find((x) => x.ruleId === "unserialized-migrations");
+    expect(f?.suggestion?.snippet).toBe(
+      "services:\n  migrate:\n    # the image web uses\n    command: sh -c \"python manage.py migrate --noinput && alembic upgrade head\"\n" +
+        "  web:\n    # drop the migrate command from this service\n    depends_on:\n      migrate:\n        condition: service_completed_successfully\n" +
+        "  api:\n    # drop the migrate command from this service\n    depends_on:\n      migrate:\n        condition: service_completed_successfully",
+    );
+  });
+
   test("fly.toml, render.yaml and app.json", () => {
     const root = tempDir("deploy-platforms");
     cpSync(path.join(FIXTURES, "clean-compose-completed-dependency"), root, { recursive: true });

@@ -23,6 +23,9 @@ export interface MigratorRun {
   via: Array<{ loc: Loc; text: string }>;
   /** "compose service `web`". */
   unit: string;
+  /** The unit's id in its file (`service:web`, `job:deploy`) and the kind of that file. */
+  unitId: string;
+  kind: DeployFacts["kind"];
   /** Advisory locks taken around this run (Alembic: env.py; Django: the management command or script that runs migrate). */
   locks: AdvisoryLock[];
   /** Where locks were looked for, for messages ("alembic/env.py"); null when nowhere (plain `manage.py migrate`). */
@@ -92,6 +95,7 @@ interface Item {
 
 interface PUnit {
   unit: DeployUnit;
+  kind: DeployFacts["kind"];
   key: string;
   items: Item[];
 }
@@ -154,7 +158,7 @@ export function linkDeploy(files: DeployFacts[], resolve: DeployResolver): Deplo
       const docker = u.build ? byFile.get(u.build.dockerfile)?.docker : undefined;
       if (u.build && docker) cmds = [...(u.build.entrypoint ? (docker.entrypoint ?? []) : []), ...(u.build.command ? (docker.cmd ?? []) : []), ...cmds];
       const copies = docker?.copies ?? f.docker?.copies ?? {};
-      return { unit: { ...u, id: prefix + u.id, after: u.after.map((a) => prefix + a) }, key: `${f.file}#${u.id}`, items: flatten(cmds, u.build?.dockerfile ?? f.file, copies, 0, [], new Set([f.file])) };
+      return { unit: { ...u, id: prefix + u.id, after: u.after.map((a) => prefix + a) }, kind: f.kind, key: `${f.file}#${u.id}`, items: flatten(cmds, u.build?.dockerfile ?? f.file, copies, 0, [], new Set([f.file])) };
     });
   const k8s = new Map<string, PUnit[]>();
   for (const f of files) {
@@ -176,7 +180,7 @@ export function linkDeploy(files: DeployFacts[], resolve: DeployResolver): Deplo
   for (const p of pipelines) {
     const before = happensBefore(p.units);
     for (const u of p.units) {
-      for (const i of u.items) if (i.kind === "run") runs.set(locKey(i.loc), toRun(i, u.unit.name));
+      for (const i of u.items) if (i.kind === "run") runs.set(locKey(i.loc), toRun(i, u));
       if (u.unit.ci) {
         const tools = new Set(u.items.filter((i) => i.kind === "run").map((i) => i.tool));
         const tests = u.items.some((i) => i.kind === "test" && !i.nomigrations) && resolve.testsUpgradeAlembic;
@@ -211,7 +215,7 @@ export function linkDeploy(files: DeployFacts[], resolve: DeployResolver): Deplo
           why = `${d.u.unit.name} and ${a.u.unit.name} do not wait for each other (${p.concurrency})`;
         }
         const key = `${locKey(d.item.loc)}|${locKey(a.item.loc)}|${relation}`;
-        if (!pairs.has(key)) pairs.set(key, { django: toRun(d.item, d.u.unit.name), alembic: toRun(a.item, a.u.unit.name), relation, why });
+        if (!pairs.has(key)) pairs.set(key, { django: toRun(d.item, d.u), alembic: toRun(a.item, a.u), relation, why });
       }
     }
   }
@@ -264,8 +268,8 @@ function happensBefore(units: PUnit[]): (a: string, b: string) => boolean {
   };
 }
 
-function toRun(i: Item, unit: string): MigratorRun {
-  return { tool: i.tool!, text: i.text, loc: i.loc, via: i.via, unit, locks: i.locks, lockSource: i.lockSource };
+function toRun(i: Item, u: PUnit): MigratorRun {
+  return { tool: i.tool!, text: i.text, loc: i.loc, via: i.via, unit: u.unit.name, unitId: u.unit.id, kind: u.kind, locks: i.locks, lockSource: i.lockSource };
 }
 
 function locKey(l: Loc): string {

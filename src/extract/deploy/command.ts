@@ -206,7 +206,7 @@ function base(word: string): string {
 
 function toWord(w: ShellWord, origin: Origin): Word {
   const loc = at(origin, w.span);
-  const inner = { file: origin.file, line: loc.line, column: loc.column + (w.quoted ? 1 : 0), indent: w.span.line === 1 ? origin.indent : origin.indent };
+  const inner = { file: origin.file, line: loc.line, column: loc.column + (w.quoted ? 1 : 0), indent: origin.indent };
   return { text: w.text, loc, inner };
 }
 
