@@ -20,6 +20,7 @@ import type { IniFacts } from "./extract/alembic/ini.js";
 import { link } from "./link/index.js";
 import type { ProjectFacts } from "./link/types.js";
 import { OwnershipGraph } from "./graph/index.js";
+import { readDeploy } from "./project/deploy.js";
 import { loadRules } from "./engine/rules.js";
 import { runRules } from "./engine/index.js";
 import type { Rule } from "./rule.js";
@@ -44,7 +45,7 @@ export interface LintOptions {
 
 export interface LintResult {
   findings: Finding[];
-  /** Files read (Python and ini). */
+  /** Files read (Python, ini and deploy files). */
   filesScanned: number;
   /** The folder finding paths are relative to. */
   base: string;
@@ -157,6 +158,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const parsed: FileFacts[] = [];
   const inis: IniFacts[] = [];
   for (const s of sources) {
+    if (s.kind === "deploy") continue; // read after linking, by readDeploy
     if (s.kind === "python") {
       // The real PostgreSQL parser is loaded the first time a file may hold raw SQL.
       if (sql === tokenizerAnalyzer && /(?:^|\/)(?:migrations|versions)\//.test(s.rel)) sql = await sqlFor(s.abs);
@@ -184,6 +186,11 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     load: (rel) => load(rel, true),
     djangoAppTables: config.djangoAppTables,
   });
+  // Deploy files (and the scripts, env.py locks and test settings they lead to): parsers load only when there are any.
+  const deploy = await readDeploy({ sources, base, maxBytes, project });
+  project.deploy = deploy.facts;
+  filesScanned += deploy.filesScanned;
+  diagnostics.push(...deploy.diagnostics);
   const graph = new OwnershipGraph(project, config.ownership);
   const tRules = performance.now();
   timings.link = tRules - tLink;

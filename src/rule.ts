@@ -12,7 +12,7 @@ import { packageRoot } from "./data/catalog.js";
 
 export type OptionType = "string[]" | "string" | "boolean" | "number";
 type OptionValue<T extends OptionType> = T extends "string[]" ? string[] : T extends "string" ? string : T extends "boolean" ? boolean : number;
-export type OptionSpec = Record<string, { type: OptionType; default: unknown; description?: string }>;
+export type OptionSpec = Record<string, { type: OptionType; default: unknown; description?: string; /** Allowed values of a string option. */ values?: string[] }>;
 export type OptionValues<S extends OptionSpec> = { [K in keyof S]: OptionValue<S[K]["type"]> };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -129,6 +129,8 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
               if (!s) fail(`rules.${id}.${name}`, `unknown option${nearestHint(name, Object.keys(spec))}; allowed: ${Object.keys(spec).join(", ") || "none"}`);
               const ok = s!.type === "string[]" ? Array.isArray(v) && v.every((x) => typeof x === "string") : typeof v === s!.type;
               if (!ok) fail(`rules.${id}.${name}`, `expected ${s!.type}, found ${describe(v)}`);
+              const allowed = (s as { values?: string[] }).values;
+              if (allowed && !allowed.includes(v as string)) fail(`rules.${id}.${name}`, `expected one of ${allowed.join(", ")}, found ${describe(v)}${nearestHint(String(v), allowed)}`);
             }
             cfg.ruleOptions[id] = opts as Record<string, unknown>;
           }

@@ -1,5 +1,6 @@
 /** ProjectFacts: what the linker concluded about the whole project. Plain JSON-able data. */
 import type { Diagnostic, Loc, TableKey } from "../types.js";
+import type { DeployProjectFacts } from "./deploy.js";
 
 export interface DjangoApp {
   /** Python module path of the app (`django.contrib.auth`, `shop`). */
@@ -173,6 +174,8 @@ export interface ProjectFacts {
   diagnostics: Diagnostic[];
   /** What the linker could not resolve statically (a computed table name, an unknown app…): unknown-ownership reports these. */
   unresolved: Array<{ message: string; loc: Loc }>;
+  /** Migrator runs of the deploy files and how they are ordered (set after linking; absent in bare link() output). */
+  deploy?: DeployProjectFacts;
   /** Inline suppression comments by file. */
   suppressions: Record<string, Array<{ line: number; column: number; scope: "line" | "file"; rules: string[] }>>;
 }

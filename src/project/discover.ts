@@ -4,13 +4,14 @@
  */
 import { globby } from "globby";
 import path from "node:path";
+import { DEPLOY_DOT_GLOBS, DEPLOY_GLOBS, deployKindOf } from "./deploy-files.js";
 
 export interface SourceFile {
   /** Absolute path. */
   abs: string;
   /** Relative to the base directory, forward slashes: the path findings use. */
   rel: string;
-  kind: "python" | "ini" | "pyproject";
+  kind: "python" | "ini" | "pyproject" | "deploy";
 }
 
 /** Folders no project code lives in. */
@@ -42,7 +43,7 @@ export interface DiscoverOptions {
 export async function discover(opts: DiscoverOptions): Promise<SourceFile[]> {
   const seen = new Map<string, SourceFile>();
   for (const root of opts.roots) {
-    const patterns = ["**/*.py", "**/*.ini", "**/pyproject.toml", "**/pyvenv.cfg"];
+    const patterns = ["**/*.py", "**/*.ini", "**/pyproject.toml", "**/pyvenv.cfg", ...DEPLOY_GLOBS];
     const found = await globby(patterns, {
       cwd: root,
       absolute: true,
@@ -52,13 +53,16 @@ export async function discover(opts: DiscoverOptions): Promise<SourceFile[]> {
       ignore: [...DEFAULT_IGNORES, ...opts.ignore],
       suppressErrors: true,
     });
+    // CI workflows live in dot folders: rooted patterns, so this walks only those folders.
+    const dotted = await globby(DEPLOY_DOT_GLOBS, { cwd: root, absolute: true, gitignore: true, dot: true, followSymbolicLinks: false, ignore: [...DEFAULT_IGNORES, ...opts.ignore], suppressErrors: true });
     // Any folder holding a pyvenv.cfg is a virtualenv, whatever its name.
     const venvs = found.filter((f) => path.basename(f) === "pyvenv.cfg").map((f) => path.dirname(f) + path.sep);
-    for (const abs of found) {
+    for (const abs of [...found, ...dotted]) {
       if (abs.endsWith("pyvenv.cfg")) continue;
       if (venvs.some((v) => abs.startsWith(v))) continue;
       const rel = toPosix(path.relative(opts.base, abs));
-      seen.set(abs, { abs, rel, kind: abs.endsWith(".py") ? "python" : abs.endsWith(".toml") ? "pyproject" : "ini" });
+      if (/\.(?:py|ini)$|(?:^|\/)pyproject\.toml$/.test(abs)) seen.set(abs, { abs, rel, kind: abs.endsWith(".py") ? "python" : abs.endsWith(".toml") ? "pyproject" : "ini" });
+      else if (deployKindOf(rel)) seen.set(abs, { abs, rel, kind: "deploy" });
     }
   }
   return [...seen.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));

@@ -22,11 +22,12 @@ import type {
 // tree-sitter ships CommonJS with native bindings; load it through require.
 const require = createRequire(import.meta.url);
 
-interface TSPoint {
+/** The slice of node-tree-sitter's API the parsers use (shared with src/shell/parse.ts). */
+export interface TSPoint {
   row: number;
   column: number;
 }
-interface TSNode {
+export interface TSNode {
   type: string;
   text: string;
   isNamed: boolean;
@@ -37,13 +38,14 @@ interface TSNode {
   children: TSNode[];
   namedChildren: TSNode[];
   childCount: number;
+  nextSibling: TSNode | null;
   childForFieldName(name: string): TSNode | null;
   childrenForFieldName(name: string): TSNode[];
 }
-interface TSTree {
+export interface TSTree {
   rootNode: TSNode;
 }
-interface TSParser {
+export interface TSParser {
   setLanguage(lang: unknown): void;
   parse(input: string): TSTree;
 }
