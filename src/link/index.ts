@@ -8,7 +8,7 @@ import type { FactsLoader } from "./modules.js";
 import { linkDjango } from "./django.js";
 import { linkSqlalchemy, newSqlaContext } from "./sqlalchemy.js";
 import { linkAlembic } from "./alembic.js";
-import type { ProjectFacts } from "./types.js";
+import type { ProjectFacts, TableShape } from "./types.js";
 
 export interface LinkInputs {
   /** Every Python file of the project (parsed or not), relative paths. */
@@ -24,7 +24,8 @@ export interface LinkInputs {
 export function link(inp: LinkInputs): ProjectFacts {
   const diagnostics: Diagnostic[] = [];
   const index = new ModuleIndex(inp.pythonFiles, inp.load);
-  const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {});
+  const shapes: TableShape[] = [];
+  const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {}, shapes);
   const sqlaCtx = newSqlaContext(index);
   const sqlalchemy = linkSqlalchemy(sqlaCtx, inp.parsed, diagnostics);
   // Autogenerate verdicts for every table any side names (rules need Django's; `tables` shows all).
@@ -55,7 +56,7 @@ export function link(inp: LinkInputs): ProjectFacts {
   sqlalchemy.metadata = [...sqlaCtx.metadata.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   const suppressions: ProjectFacts["suppressions"] = {};
   for (const f of inp.parsed) if (f.suppressions.length > 0) suppressions[f.file] = f.suppressions;
-  return { django, sqlalchemy, alembic: { envs }, diagnostics, suppressions };
+  return { django, sqlalchemy, alembic: { envs }, shapes, diagnostics, suppressions };
 }
 
 export type { ProjectFacts } from "./types.js";
