@@ -264,3 +264,47 @@ export const DJANGO_BUILTIN_MODELS: Record<string, string> = {
   "sites.site": "django_site",
   "admin.logentry": "django_admin_log",
 };
+
+/** The SQLAlchemy type to write for a PostgreSQL type (fix snippets); `{n}` is the length, `{p}`/`{s}` precision and scale. */
+export const SQLALCHEMY_FOR_PG: Record<string, string> = {
+  integer: "Integer",
+  bigint: "BigInteger",
+  smallint: "SmallInteger",
+  varchar: "String({n})",
+  char: "CHAR({n})",
+  text: "Text",
+  boolean: "Boolean",
+  date: "Date",
+  time: "Time",
+  timestamp: "DateTime",
+  timestamptz: "DateTime(timezone=True)",
+  interval: "Interval",
+  numeric: "Numeric({p}, {s})",
+  "double precision": "Float",
+  real: "REAL",
+  json: "JSON",
+  jsonb: "JSONB",
+  uuid: "UUID",
+  bytea: "LargeBinary",
+  inet: "INET",
+};
+
+/** The Django field to write for a PostgreSQL type (fix snippets of `managed = False` mirrors). */
+export const DJANGO_FOR_PG: Record<string, string> = {
+  integer: "models.IntegerField()",
+  bigint: "models.BigIntegerField()",
+  smallint: "models.SmallIntegerField()",
+  varchar: "models.CharField(max_length={n})",
+  text: "models.TextField()",
+  boolean: "models.BooleanField()",
+  date: "models.DateField()",
+  time: "models.TimeField()",
+  timestamptz: "models.DateTimeField()",
+  interval: "models.DurationField()",
+  numeric: "models.DecimalField(max_digits={p}, decimal_places={s})",
+  "double precision": "models.FloatField()",
+  jsonb: "models.JSONField()",
+  uuid: "models.UUIDField()",
+  bytea: "models.BinaryField()",
+  inet: "models.GenericIPAddressField()",
+};

@@ -8,6 +8,7 @@ import type { FactsLoader } from "./modules.js";
 import { linkDjango } from "./django.js";
 import { linkSqlalchemy, newSqlaContext } from "./sqlalchemy.js";
 import { linkAlembic } from "./alembic.js";
+import { alembicShapes, sqlaShapes } from "./sqla-columns.js";
 import type { ProjectFacts, TableShape } from "./types.js";
 
 export interface LinkInputs {
@@ -52,6 +53,7 @@ export function link(inp: LinkInputs): ProjectFacts {
     },
     diagnostics,
   );
+  shapes.push(...sqlaShapes(sqlaCtx, sqlalchemy.tables), ...alembicShapes(index, sqlaCtx, envs));
   // Metadata first seen while resolving env.py (e.g. `target_metadata = mirrors`) is registered late.
   sqlalchemy.metadata = [...sqlaCtx.metadata.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   const suppressions: ProjectFacts["suppressions"] = {};
