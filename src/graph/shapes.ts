@@ -41,9 +41,11 @@ export interface OwnerShape {
 export function ownerShape(graph: OwnershipGraph, node: TableNode): OwnerShape | null {
   const shapes = shapesOf(graph, node);
   const django = graph.isDjangoOwned(node);
-  const alembic = graph.alembicCreatorsOf(node).length > 0 || graph.envs().some((e) => graph.targetModelsFor(node, e).length > 0);
-  if (django && !alembic) return djangoShape(shapes);
-  if (alembic && !django) {
+  // A model on target_metadata makes Alembic an owner only of tables Django does not create
+  // (over Django's table it is a mirror in the wrong place: readonly-model-in-target-metadata).
+  const created = graph.alembicCreatorsOf(node).length > 0;
+  if (django && !created) return djangoShape(shapes);
+  if (!django && (created || graph.envs().some((e) => graph.targetModelsFor(node, e).length > 0))) {
     const onTarget = new Set(graph.envs().flatMap((e) => graph.targetModelsFor(node, e).map((c) => `${c.loc.file}:${c.loc.line}`)));
     const model = shapes.find((s) => s.source === "sqlalchemy" && onTarget.has(`${s.loc.file}:${s.loc.line}`));
     if (model) return { owner: "alembic", shape: model, what: `${model.what} on target_metadata`, disagreements: [] };
