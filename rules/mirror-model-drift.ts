@@ -5,6 +5,7 @@ import { ownerShape, shapesOf, typeText } from "../src/graph/shapes.js";
 import type { OwnerShape } from "../src/graph/shapes.js";
 import type { ColumnShape, TableShape } from "../src/link/types.js";
 import type { Related } from "../src/types.js";
+import { normaliseTable, tableId } from "../src/types.js";
 import { DJANGO_FOR_PG, SQLALCHEMY_FOR_PG } from "../src/data/column-types.js";
 import { nearest } from "../src/util/nearest.js";
 
@@ -28,6 +29,9 @@ export default defineRule({
     enumType: (d: Col & { declared: string; actual: string }) =>
       `${d.mirror} declares \`${d.table}.${d.column}\` as ${d.declared}, but the column is ${d.actual} (${d.real}): a string column, ` +
       `not a PostgreSQL enum — a CREATE TYPE for it never matches the table, and SQL comparing it to the enum type fails.`,
+    enumColumn: (d: Col & { declared: string; actual: string }) =>
+      `${d.mirror} declares \`${d.table}.${d.column}\` as ${d.declared}, but the column is ${d.actual} (${d.real}): reads work, but ` +
+      `the mirror's length and choices are not the enum's labels, so a value the enum lacks passes the mirror and fails in the database.`,
     nullability: (d: Col & { declared: string; actual: string }) =>
       `${d.mirror} declares \`${d.table}.${d.column}\` ${d.declared}, but the column is ${d.actual} (${d.real})` +
       `: code typed from the mirror ${d.actual === "nullable" ? "meets NULLs it does not expect" : "allows NULLs the table rejects"}.`,
@@ -44,9 +48,11 @@ export default defineRule({
   help:
     "Make the mirror match the owning side's latest state (the last migration or revision, not an old one): drop columns the table " +
     "does not have, and use the type, length, nullability and primary key the owner gives each column (see the type table in the docs).",
-  check({ graph, options, report }) {
+  check({ graph, project, options, report }) {
+    // Only tables some possible mirror maps (SQLAlchemy models, unmanaged Django models) need the owner's shape.
+    const mirrored = new Set(project.shapes.filter((s) => s.source === "sqlalchemy" || (s.source === "django-model" && !s.managed)).map((s) => tableId(normaliseTable(s.table))));
     for (const node of graph.tables()) {
-      if (options.ignoreTables.includes(node.id)) continue;
+      if (!mirrored.has(node.id) || options.ignoreTables.includes(node.id)) continue;
       const real = ownerShape(graph, node);
       if (!real) continue;
       const mirrors = shapesOf(graph, node).filter((s) =>
@@ -84,8 +90,8 @@ export default defineRule({
         if (!mc.type || !rc.type) {
           if (mc.typeUnresolved || rc.typeUnresolved) unresolved.push(`\`${mc.name}\` (${mc.typeUnresolved ?? rc.typeUnresolved})`);
         } else if (!sameType(mc, rc)) {
-          const enumOverString = mc.type.base === "enum" && rc.type.base !== "enum";
-          report(enumOverString ? "enumType" : "type", { ...base, declared: typeText(mc), actual: typeText(rc) }, {
+          const key = mc.type.base === "enum" ? "enumType" : rc.type.base === "enum" ? "enumColumn" : "type";
+          report(key, { ...base, declared: typeText(mc), actual: typeText(rc) }, {
             at: mc.loc,
             table: real.shape.table,
             severity: "warning",

@@ -47,7 +47,23 @@ export function sqlaShapes(ctx: SqlaContext, tables: SqlaTable[]): TableShape[] 
     }
     out.push(shape);
   }
+  typesFromForeignKeys(out);
   return out;
+}
+
+/** Columns declared with a ForeignKey and no type get the referenced column's type. */
+function typesFromForeignKeys(shapes: TableShape[]): void {
+  const byTable = new Map(shapes.map((s) => [tableId(normaliseTable(s.table)), s]));
+  for (let pass = 0; pass < 3; pass++) {
+    for (const s of shapes) {
+      for (const fk of s.foreignKeys) {
+        const col = s.columns.find((c) => c.name === fk.column);
+        if (!col || col.type || col.typeUnresolved || !fk.references || !fk.referencedColumn) continue;
+        const target = byTable.get(tableId(normaliseTable(fk.references)))?.columns.find((c) => c.name === fk.referencedColumn);
+        if (target?.type) col.type = { ...target.type };
+      }
+    }
+  }
 }
 
 /** The column and constraint arguments of `Table("name", metadata, ...)` / `op.create_table("name", ...)`. */
@@ -126,10 +142,13 @@ function columnOf(index: ModuleIndex, file: string, call: Call, attribute: strin
     const r = sqlaType(index, file, typeExpr);
     type = r.type;
     if (!type) typeUnresolved = r.why;
+  } else if (fkExpr) {
+    // No type with a ForeignKey: SQLAlchemy takes the referenced column's type (even under
+    // `Mapped[int]`); filled in by `typesFromForeignKeys` once every table is known.
   } else if (fromAnnotation && fromAnnotation.kind === "type") {
     type = fromAnnotation.type;
     if (!type) typeUnresolved = fromAnnotation.why;
-  } else if (!fkExpr) typeUnresolved = "no type given";
+  } else typeUnresolved = "no type given";
   const nullableArg = keyword(call, "nullable");
   const nullableLit = literal(nullableArg);
   let nullable: boolean | null;
@@ -308,7 +327,9 @@ export function alembicShapes(index: ModuleIndex, ctx: SqlaContext, envs: Alembi
       const facts: FileFacts | null = index.facts(r.file);
       for (const op of facts?.alembicRevision?.upgrade ?? []) replayOp(index, ctx, r.file, env, op, state);
     }
-    out.push(...[...state.values()].sort((a, b) => (tableId(a.table) < tableId(b.table) ? -1 : 1)));
+    const shapes = [...state.values()].sort((a, b) => (tableId(a.table) < tableId(b.table) ? -1 : 1));
+    typesFromForeignKeys(shapes);
+    out.push(...shapes);
   }
   return out;
 }
