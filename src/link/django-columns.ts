@@ -58,6 +58,8 @@ export interface StateView {
   fields: Array<{ name: string; call: Extract<Expr, { kind: "call" }>; span: Span; file: string }>;
   /** `bases=` entries (`"shop.place"`), lower case. */
   bases: string[];
+  /** Earlier keys of the model (`RenameModel`): old migrations' relations still name them. */
+  aliases: string[];
   loc: Loc;
 }
 
@@ -125,7 +127,10 @@ class Resolver {
       if (!m.abstract) this.byKey.set(m.key, m);
       this.byClass.set(`${m.file}#${m.cls.name}#${m.cls.span.line}`, m);
     }
-    for (const s of inp.states) this.stateByKey.set(s.key, s);
+    for (const s of inp.states) {
+      this.stateByKey.set(s.key, s);
+      for (const a of s.aliases) if (!this.stateByKey.has(a)) this.stateByKey.set(a, s);
+    }
   }
 
   // ------------------------------------------------------------ model classes
@@ -343,7 +348,12 @@ class Resolver {
         const m = this.byClass.get(`${sym.file}#${sym.cls.name}#${sym.cls.span.line}`);
         if (m) return { key: m.key, raw: dotted };
       }
-      if (sym.kind === "external" && /^django\.contrib\.auth\.models\.User$/.test(sym.dotted)) return { key: "auth.user", raw: dotted };
+      // Contrib models imported by class: `django.contrib.contenttypes.models.ContentType`.
+      const contrib = sym.kind === "external" ? /^django\.contrib\.(\w+)\.models\.(\w+)$/.exec(sym.dotted) : null;
+      if (contrib) {
+        const key = Object.keys(DJANGO_BUILTIN_MODELS).find((k) => k.endsWith(`.${contrib[2]!.toLowerCase()}`));
+        if (key) return { key: key === "auth.user" ? (this.inp.swappable["AUTH_USER_MODEL"]?.toLowerCase() ?? key) : key, raw: dotted };
+      }
       return { key: null, raw: dotted };
     }
     return { key: null, raw: e.kind === "other" ? e.text : e.kind };
@@ -351,7 +361,7 @@ class Resolver {
 
   private tableOf(key: string | null): TableKey | null {
     if (!key) return null;
-    const m = this.byKey.get(key);
+    const m = this.byKey.get(key) ?? this.byKey.get(this.stateByKey.get(key)?.key ?? "");
     if (m?.table) return m.table;
     const s = this.stateByKey.get(key);
     if (s) return s.table;

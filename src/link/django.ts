@@ -648,6 +648,7 @@ function stateViews(states: Map<string, Map<string, StateModel>>): StateView[] {
         proxy: m.proxy,
         fields: [...m.fields.values()].map((f) => ({ name: f.def.name, call: f.def.call, span: f.def.span, file: f.file })),
         bases: m.bases.map((b) => b.toLowerCase()),
+        aliases: m.aliases.map((a) => `${label}.${a}`),
         loc: m.loc,
       });
     }
@@ -669,6 +670,8 @@ export interface StateModel {
   bases: string[];
   /** The CreateModel that started it. */
   loc: Loc;
+  /** Names it had before a RenameModel, lower case. */
+  aliases: string[];
   /** Auto-created M2M tables by field; `explicit` when the field names its db_table. */
   m2m: Map<string, { table: TableKey; explicit: boolean }>;
 }
@@ -779,7 +782,7 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
       const managed = op.options["managed"] !== false;
       const proxy = op.options["proxy"] === true;
       const fields = new Map((op.fields ?? []).map((def) => [def.name, { def, file: ctx.file }]));
-      const m: StateModel = { name: op.name, table, managed, proxy, m2m: new Map(), fields, bases: op.bases ?? [], loc: locOf(ctx.file, op.span) };
+      const m: StateModel = { name: op.name, table, managed, proxy, m2m: new Map(), fields, bases: op.bases ?? [], loc: locOf(ctx.file, op.span), aliases: [] };
       ctx.state.set(op.name.toLowerCase(), m);
       if (proxy) return;
       if (ddl) claim(table, managed ? "creates" : "maps", `CreateModel ${op.name}`, managed);
@@ -811,6 +814,7 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
         moveM2M(m, `RenameModel ${op.oldName} → ${op.newName}`);
       }
       m.name = op.newName;
+      m.aliases.push(op.oldName.toLowerCase());
       ctx.state.set(op.newName.toLowerCase(), m);
       return;
     }

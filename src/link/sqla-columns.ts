@@ -280,12 +280,12 @@ function annotationType(e: Expr): AnnotationResult {
 }
 
 /** An SQLAlchemy type expression → column type (null with a reason when it is not one tablewarden knows). */
-export function sqlaType(index: ModuleIndex, file: string, e: Expr): { type: PgType | null; why: string } {
+export function sqlaType(index: ModuleIndex, file: string, e: Expr, depth = 0): { type: PgType | null; why: string } {
   let call: Call | null = null;
   let head = e;
   if (e.kind === "call") {
     // `String(50).with_variant(...)`: the receiver is the type.
-    if (e.func.kind === "attr" && e.func.attr === "with_variant" && e.func.value.kind === "call") return sqlaType(index, file, e.func.value);
+    if (e.func.kind === "attr" && e.func.attr === "with_variant" && e.func.value.kind === "call") return sqlaType(index, file, e.func.value, depth + 1);
     call = e;
     head = e.func;
   }
@@ -293,6 +293,8 @@ export function sqlaType(index: ModuleIndex, file: string, e: Expr): { type: PgT
   if (!dotted) return { type: null, why: "a computed type" };
   const sym = index.resolveExpr(file, head);
   if (sym.kind === "class") return { type: null, why: `${dotted} is a project type` };
+  // `status_enum = sa.Enum(..., name="status")` once, then `sa.Column("status", status_enum)`.
+  if (sym.kind === "value" && !call && depth < 5 && (sym.value.kind === "call" || sym.value.kind === "name" || sym.value.kind === "attr")) return sqlaType(index, sym.file, sym.value, depth + 1);
   if (sym.kind === "function" || sym.kind === "value") return { type: null, why: `${dotted} is built by project code` };
   if (sym.kind === "external" && !/^(?:sqlalchemy|sqlmodel|flask_sqlalchemy)\b/.test(sym.dotted)) return { type: null, why: `${dotted} comes from ${sym.dotted.split(".")[0]}` };
   const name = dotted.slice(dotted.lastIndexOf(".") + 1);
