@@ -145,10 +145,15 @@ function fix(mirror: TableShape, mc: ColumnShape, rc: ColumnShape): { suggestion
   if (mirror.foreignKeys.some((f) => f.column === mc.name)) return {}; // a relation: its type follows the target
   const template = (mirror.source === "sqlalchemy" ? SQLALCHEMY_FOR_PG : DJANGO_FOR_PG)[t.base];
   if (!template || (template.includes("{n}") && t.length == null) || (template.includes("{p}") && t.precision == null)) return {};
-  const typeCode = template.replace("{n}", String(t.length)).replace("{p}", String(t.precision)).replace("{s}", String(t.scale ?? 0));
+  let typeCode = template.replace("{n}", String(t.length)).replace("{p}", String(t.precision)).replace("{s}", String(t.scale ?? 0));
+  if (mirror.source !== "sqlalchemy" && rc.primaryKey) {
+    // A Django key: the auto field of that width, or the field with primary_key=True.
+    typeCode = t.base === "integer" ? "models.AutoField()" : t.base === "bigint" ? "models.BigAutoField()" : typeCode;
+    typeCode = withKwargs(typeCode, ["primary_key=True"]);
+  }
   const snippet =
     mirror.source === "sqlalchemy"
-      ? `${mc.attribute} = Column(${mc.attribute !== mc.name ? `"${mc.name}", ` : ""}${typeCode}${rc.primaryKey ? ", primary_key=True" : rc.nullable ? "" : ", nullable=False"})`
+      ? `${mirror.what.startsWith("Table(") ? "" : `${mc.attribute} = `}Column(${mirror.what.startsWith("Table(") || mc.attribute !== mc.name ? `"${mc.name}", ` : ""}${typeCode}${rc.primaryKey ? ", primary_key=True" : rc.nullable ? "" : ", nullable=False"})`
       : `${mc.attribute} = ${withKwargs(typeCode, [...(mc.attribute !== mc.name ? [`db_column="${mc.name}"`] : []), ...(rc.nullable ? ["null=True"] : [])])}`;
   return { suggestion: { message: `declare \`${mc.name}\` as ${where(rc.loc)} has it`, snippet } };
 }
