@@ -37,6 +37,15 @@ export interface FieldFact {
   /** Dotted callee as written (`models.ForeignKey`). */
   callee: string;
   call: Extract<Expr, { kind: "call" }>;
+  /** `name: Mapped[int] = mapped_column(...)`: the annotation, when there is one. */
+  annotation?: Expr;
+  span: Span;
+}
+
+/** A class-level annotation without a value (`name: Mapped[str]`, SQLModel `name: str`). */
+export interface AnnotatedFact {
+  name: string;
+  annotation: Expr;
   span: Span;
 }
 
@@ -50,6 +59,8 @@ export interface ClassFact {
   attrs: Record<string, { value: Expr; span: Span }>;
   /** Class-level `name = Call(...)` assignments, i.e. candidate model fields/columns. */
   fields: FieldFact[];
+  /** Class-level annotations without a value, in source order (SQLAlchemy 2.0 / SQLModel columns). */
+  annotated?: AnnotatedFact[];
   /** Options of an inner `class Meta`, or null when there is none. */
   meta: { bases: Expr[]; options: Record<string, { value: Expr; span: Span }>; span: Span } | null;
   /** Methods by name (bodies kept: `@declared_attr def __tablename__` is evaluated). */
@@ -128,18 +139,25 @@ export interface SqlTableEffect {
 
 /** One Django migration operation, flattened from `operations = [...]`. */
 export type DjangoOp =
-  | { op: "CreateModel"; name: string; options: Record<string, unknown>; m2m: M2MFieldFact[]; span: Span }
+  | { op: "CreateModel"; name: string; options: Record<string, unknown>; m2m: M2MFieldFact[]; fields?: MigrationFieldFact[]; bases?: string[]; span: Span }
   | { op: "DeleteModel"; name: string; span: Span }
   | { op: "RenameModel"; oldName: string; newName: string; span: Span }
   | { op: "AlterModelTable"; name: string; table: string | null; span: Span }
   | { op: "AlterModelOptions"; name: string; options: Record<string, unknown>; span: Span }
-  | { op: "AddField"; model: string; m2m: M2MFieldFact | null; span: Span }
+  | { op: "AddField"; model: string; m2m: M2MFieldFact | null; field?: MigrationFieldFact; span: Span }
   | { op: "RemoveField"; model: string; field: string; span: Span }
-  | { op: "AlterField"; model: string; field: string; span: Span }
+  | { op: "AlterField"; model: string; field: string; definition?: MigrationFieldFact; span: Span }
   | { op: "RenameField"; model: string; oldName: string; newName: string; span: Span }
   | { op: "RunSQL"; effects: SqlTableEffect[]; unparsed: boolean; span: Span }
   | { op: "SeparateDatabaseAndState"; database: DjangoOp[]; state: DjangoOp[]; span: Span }
   | { op: "Other"; name: string; span: Span };
+
+/** A field as a migration writes it: `("title", models.CharField(max_length=200))`. */
+export interface MigrationFieldFact {
+  name: string;
+  call: Extract<Expr, { kind: "call" }>;
+  span: Span;
+}
 
 export interface M2MFieldFact {
   field: string;
@@ -165,6 +183,8 @@ export interface AlembicOp {
   via: "op" | "batch" | "sql";
   span: Span;
   view?: true;
+  /** The op call itself, for ops that shape columns (create_table, add_column, alter_column…). */
+  call?: Extract<Expr, { kind: "call" }>;
 }
 
 export interface AlembicRevisionFacts {

@@ -125,13 +125,15 @@ function classFact(s: Extract<Stmt, { kind: "class" }>): ClassFact {
         const v = st.value;
         if (v.kind === "call") {
           const callee = dottedName(v.func) ?? "";
-          fact.fields.push({ name: t.id, callee, call: v, span: st.span });
+          fact.fields.push({ name: t.id, callee, call: v, span: st.span, ...(st.annotation ? { annotation: st.annotation } : {}) });
           // Calls can be attributes too (`__table__ = Table(...)`, `metadata = MetaData()`).
           if (t.id.startsWith("__") || t.id === "metadata") fact.attrs[t.id] = { value: v, span: st.span };
         } else {
           fact.attrs[t.id] = { value: v, span: st.span };
         }
       }
+    } else if (st.kind === "annassign" && st.target.kind === "name") {
+      (fact.annotated ??= []).push({ name: st.target.id, annotation: st.annotation, span: st.span });
     } else if (st.kind === "class" && st.name === "Meta") {
       const options: Record<string, { value: Expr; span: typeof st.span }> = {};
       for (const m of st.body) {

@@ -6,13 +6,15 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import type { Expr } from "../python/ast.js";
 import { dottedName } from "../python/ast.js";
-import type { ClassFact, DjangoOp, FileFacts } from "../extract/facts.js";
+import type { ClassFact, DjangoOp, FileFacts, MigrationFieldFact } from "../extract/facts.js";
 import { literal } from "../extract/literal.js";
 import type { Diagnostic, Loc, TableKey } from "../types.js";
 import { fileLoc, locOf } from "../types.js";
 import type { ModuleIndex, Symbol } from "./modules.js";
 import { stringOf, stringsOf } from "./values.js";
-import type { DjangoApp, DjangoClaim, DjangoConflict, DjangoMigrationModule, ProjectFacts } from "./types.js";
+import type { DjangoApp, DjangoClaim, DjangoConflict, DjangoMigrationModule, ProjectFacts, TableShape } from "./types.js";
+import { djangoShapes } from "./django-columns.js";
+import type { ModelView, StateView } from "./django-columns.js";
 import { loadCatalog } from "../data/catalog.js";
 import { djangoDatabase } from "./database.js";
 
@@ -41,6 +43,8 @@ interface Settings {
   swappable: Record<string, string>;
   /** `MIGRATION_MODULES = {...}` bindings, in settings order. */
   migrationModules: Array<{ file: string; value: Expr }>;
+  /** `DEFAULT_AUTO_FIELD`, when set. */
+  defaultAutoField: string | null;
 }
 
 /** Base classes outside the project that make a class a Django model. */
@@ -60,6 +64,8 @@ interface ModelInfo {
   parents: ModelInfo[];
   /** Model base classes from outside the project (`django.contrib.auth.models.AbstractUser`). */
   externalBases: string[];
+  /** Bases from outside the project that are not Django's (a third-party abstract model): fields unknown. */
+  unknownBases: string[];
 }
 
 /** Many-to-many fields that Django's own abstract bases contribute. */
@@ -67,7 +73,13 @@ const EXTERNAL_M2M: Array<{ base: RegExp; fields: string[] }> = [
   { base: /^django\.contrib\.auth\.models\.(?:AbstractUser|PermissionsMixin)$/, fields: ["groups", "user_permissions"] },
 ];
 
-export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: Diagnostic[], declared: Record<string, string[]> = {}): ProjectFacts["django"] {
+export function linkDjango(
+  index: ModuleIndex,
+  files: FileFacts[],
+  diagnostics: Diagnostic[],
+  declared: Record<string, string[]> = {},
+  shapes: TableShape[] = [],
+): ProjectFacts["django"] {
   const settings = readSettings(index, files);
   const catalog = loadCatalog();
   // Apps declared in config join the catalogue (and override it).
@@ -186,6 +198,15 @@ export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: 
     }
   }
   const database = djangoDatabase(index, settings.files.map((f) => index.facts(f)).filter((f): f is FileFacts => f !== null));
+  shapes.push(
+    ...djangoShapes({
+      index,
+      models: modelViews(index, models, projectApps, settings),
+      states: stateViews(history.states),
+      swappable: settings.swappable,
+      builtins: claims.filter((c) => c.source === "builtin").map((c) => ({ table: c.table, what: c.what, loc: c.loc })),
+    }),
+  );
   return { detected, settingsFiles: settings.files, authUserModel, apps, claims, migrationModules, conflicts: history.conflicts, database };
 }
 
@@ -269,7 +290,7 @@ function resolveMigrationModules(index: ModuleIndex, settings: Settings): Django
 // ---------------------------------------------------------------- settings
 
 function readSettings(index: ModuleIndex, files: FileFacts[]): Settings {
-  const out: Settings = { files: [], installed: [], authUserModel: null, swappable: {}, migrationModules: [] };
+  const out: Settings = { files: [], installed: [], authUserModel: null, swappable: {}, migrationModules: [], defaultAutoField: null };
   const seen = new Set<string>();
   for (const f of files) {
     if (!f.bindings.some((b) => b.name === "INSTALLED_APPS")) continue;
@@ -286,6 +307,7 @@ function readSettings(index: ModuleIndex, files: FileFacts[]): Settings {
         if (v !== null) out.swappable[b.name] = v;
       }
       if (b.name === "MIGRATION_MODULES" && b.op === "=") out.migrationModules.push({ file: f.file, value: b.value });
+      if (b.name === "DEFAULT_AUTO_FIELD" && b.op === "=") out.defaultAutoField = stringOf(index, f.file, b.value) ?? out.defaultAutoField;
     }
   }
   return out;
@@ -375,7 +397,7 @@ function resolveApp(index: ModuleIndex, roots: string[], entry: string, loc: Loc
   if (mod && mod.kind !== "module") {
     const config = defaultAppConfig(index, mod.dir);
     const name = config?.name ?? entry;
-    return { name, label: config?.label ?? lastPart(name), dir: mod.dir, origin: "project", loc };
+    return { name, label: config?.label ?? lastPart(name), dir: mod.dir, origin: "project", loc, ...(config?.defaultAutoField ? { defaultAutoField: config.defaultAutoField } : {}) };
   }
   // A dotted path to an AppConfig class: `shop.apps.ShopConfig`.
   const dot = entry.lastIndexOf(".");
@@ -388,7 +410,7 @@ function resolveApp(index: ModuleIndex, roots: string[], entry: string, loc: Loc
         const name = cfg.name ?? entry.slice(0, entry.lastIndexOf(".", dot - 1));
         const app = index.importFrom(roots, name);
         const dir = app ? (app.kind === "module" ? path.posix.dirname(app.file!) : app.dir) : path.posix.dirname(owner.file);
-        return { name, label: cfg.label ?? lastPart(name), dir, origin: "project", loc };
+        return { name, label: cfg.label ?? lastPart(name), dir, origin: "project", loc, ...(cfg.defaultAutoField ? { defaultAutoField: cfg.defaultAutoField } : {}) };
       }
     }
   }
@@ -401,7 +423,7 @@ function lastPart(dotted: string): string {
 }
 
 /** The AppConfig Django 3.2+ picks for a package: `default = True`, or the only one in apps.py. */
-function defaultAppConfig(index: ModuleIndex, dir: string): { name: string | null; label: string | null } | null {
+function defaultAppConfig(index: ModuleIndex, dir: string): { name: string | null; label: string | null; defaultAutoField: string | null } | null {
   const appsFile = `${dir === "." ? "" : `${dir}/`}apps.py`;
   const facts = index.facts(appsFile);
   if (!facts) return null;
@@ -410,10 +432,11 @@ function defaultAppConfig(index: ModuleIndex, dir: string): { name: string | nul
   return chosen ? appConfigOf(index, appsFile, chosen) : null;
 }
 
-function appConfigOf(index: ModuleIndex, file: string, cls: ClassFact): { name: string | null; label: string | null } {
+function appConfigOf(index: ModuleIndex, file: string, cls: ClassFact): { name: string | null; label: string | null; defaultAutoField: string | null } {
   return {
     name: stringOf(index, file, cls.attrs["name"]?.value),
     label: stringOf(index, file, cls.attrs["label"]?.value),
+    defaultAutoField: stringOf(index, file, cls.attrs["default_auto_field"]?.value),
   };
 }
 
@@ -443,13 +466,17 @@ function modelInfo(index: ModuleIndex, file: string, cls: ClassFact, cache: Map<
   const parents: ModelInfo[] = [];
   const externalBases: string[] = [];
   let unresolvedExternal = false;
+  const unknownBases: string[] = [];
   for (const b of cls.bases) {
     const sym: Symbol = index.resolveExpr(file, b);
     if (sym.kind === "external") {
       if (isExternalModelBase(sym.dotted)) {
         isModel = true;
         externalBases.push(sym.dotted);
-      } else unresolvedExternal = true;
+      } else {
+        unresolvedExternal = true;
+        unknownBases.push(sym.dotted);
+      }
     } else if (sym.kind === "class") {
       const parent = modelInfo(index, sym.file, sym.cls, cache, visiting);
       if (parent) {
@@ -460,7 +487,7 @@ function modelInfo(index: ModuleIndex, file: string, cls: ClassFact, cache: Map<
   }
   // A third-party abstract base (TimeStampedModel, MPTTModel…) with Django fields or Meta.
   if (!isModel && unresolvedExternal && cls.fields.some((f) => DJANGO_FIELD.test(f.callee))) isModel = true;
-  const info = isModel ? { file, cls, parents, externalBases } : null;
+  const info = isModel ? { file, cls, parents, externalBases, unknownBases } : null;
   cache.set(key, info);
   return info;
 }
@@ -576,12 +603,75 @@ function modelClaims(index: ModuleIndex, m: ModelInfo, apps: DjangoApp[], settin
   return claims;
 }
 
+/** Model classes as django-columns reads them (abstract parents included through `parents`). */
+function modelViews(index: ModuleIndex, models: ModelInfo[], apps: DjangoApp[], settings: Settings): ModelView[] {
+  const memo = new Map<ModelInfo, ModelView>();
+  const view = (m: ModelInfo): ModelView => {
+    const known = memo.get(m);
+    if (known) return known;
+    const meta = metaOf(index, m);
+    const app = appFor(m.file, apps);
+    const label = meta.appLabel ?? app?.label ?? "";
+    const swappedOut = meta.swappable === "AUTH_USER_MODEL" && settings.authUserModel !== null && settings.authUserModel.toLowerCase() !== `${label}.${m.cls.name}`.toLowerCase();
+    const concrete = !meta.abstract && !meta.proxy && !meta.dbTableUnknown && label !== "" && !swappedOut;
+    const v: ModelView = {
+      key: `${label}.${m.cls.name.toLowerCase()}`,
+      display: `${label}.${m.cls.name}`,
+      file: m.file,
+      cls: m.cls,
+      label,
+      table: concrete ? (meta.dbTable !== null ? parseDbTable(meta.dbTable) : { schema: null, name: truncateName(`${label}_${m.cls.name.toLowerCase()}`) }) : null,
+      abstract: meta.abstract,
+      managed: meta.managed ?? true,
+      parents: [],
+      externalBases: m.externalBases,
+      unknownBases: m.unknownBases,
+      autoField: app?.defaultAutoField ?? settings.defaultAutoField ?? "django.db.models.AutoField",
+    };
+    memo.set(m, v);
+    v.parents = m.parents.map(view);
+    return v;
+  };
+  return models.map(view).filter((v) => v.label !== "");
+}
+
+function stateViews(states: Map<string, Map<string, StateModel>>): StateView[] {
+  const out: StateView[] = [];
+  for (const [label, models] of [...states.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [key, m] of models) {
+      out.push({
+        key: `${label}.${key}`,
+        display: `${label}.${m.name}`,
+        label,
+        table: m.table,
+        managed: m.managed,
+        proxy: m.proxy,
+        fields: [...m.fields.values()].map((f) => ({ name: f.def.name, call: f.def.call, span: f.def.span, file: f.file })),
+        bases: m.bases.map((b) => b.toLowerCase()),
+        aliases: m.aliases.map((a) => `${label}.${a}`),
+        loc: m.loc,
+      });
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- migrations
 
-interface StateModel {
+export interface StateModel {
+  /** The model's class name as the history last named it. */
+  name: string;
   table: TableKey;
   managed: boolean;
   proxy: boolean;
+  /** Fields in history order (`CreateModel` fields, then AddField…), with the file that wrote each. */
+  fields: Map<string, { def: MigrationFieldFact; file: string }>;
+  /** `bases=` of CreateModel (`"shop.place"` for multi-table inheritance). */
+  bases: string[];
+  /** The CreateModel that started it. */
+  loc: Loc;
+  /** Names it had before a RenameModel, lower case. */
+  aliases: string[];
   /** Auto-created M2M tables by field; `explicit` when the field names its db_table. */
   m2m: Map<string, { table: TableKey; explicit: boolean }>;
 }
@@ -590,7 +680,7 @@ function defaultM2M(model: TableKey, field: string): TableKey {
   return { schema: model.schema, name: truncateName(`${model.name}_${field}`) };
 }
 
-function migrationClaims(files: FileFacts[], dirs: Map<string, DjangoApp>): { claims: DjangoClaim[]; conflicts: DjangoConflict[] } {
+function migrationClaims(files: FileFacts[], dirs: Map<string, DjangoApp>): { claims: DjangoClaim[]; conflicts: DjangoConflict[]; states: Map<string, Map<string, StateModel>> } {
   // Group migration files by migrations package.
   const byDir = new Map<string, FileFacts[]>();
   for (const f of files) {
@@ -601,18 +691,20 @@ function migrationClaims(files: FileFacts[], dirs: Map<string, DjangoApp>): { cl
   }
   const claims: DjangoClaim[] = [];
   const conflicts: DjangoConflict[] = [];
+  const states = new Map<string, Map<string, StateModel>>();
   for (const [dir, list] of [...byDir.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const label = dirs.get(dir)!.label;
     const ordered = orderMigrations(list, label);
     const leaves = leafMigrations(list, label);
     if (leaves.length > 1) conflicts.push({ app: label, leaves: leaves.map((f) => ({ name: path.posix.basename(f.file, ".py"), loc: locOf(f.file, f.djangoMigration!.span) })) });
-    const state = new Map<string, StateModel>();
+    const state = states.get(label) ?? new Map<string, StateModel>();
+    states.set(label, state);
     for (const f of ordered) {
       const name = path.posix.basename(f.file, ".py");
       for (const op of f.djangoMigration!.operations) replay(op, true, { label, name, file: f.file, state, claims });
     }
   }
-  return { claims, conflicts };
+  return { claims, conflicts, states };
 }
 
 /** Migrations no other migration of the app depends on (squashed ones standing in for what they replace). */
@@ -689,7 +781,8 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
       const table = dbTable ? parseDbTable(dbTable) : { schema: null, name: truncateName(`${ctx.label}_${op.name.toLowerCase()}`) };
       const managed = op.options["managed"] !== false;
       const proxy = op.options["proxy"] === true;
-      const m: StateModel = { table, managed, proxy, m2m: new Map() };
+      const fields = new Map((op.fields ?? []).map((def) => [def.name, { def, file: ctx.file }]));
+      const m: StateModel = { name: op.name, table, managed, proxy, m2m: new Map(), fields, bases: op.bases ?? [], loc: locOf(ctx.file, op.span), aliases: [] };
       ctx.state.set(op.name.toLowerCase(), m);
       if (proxy) return;
       if (ddl) claim(table, managed ? "creates" : "maps", `CreateModel ${op.name}`, managed);
@@ -720,6 +813,8 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
         m.table = table;
         moveM2M(m, `RenameModel ${op.oldName} → ${op.newName}`);
       }
+      m.name = op.newName;
+      m.aliases.push(op.oldName.toLowerCase());
       ctx.state.set(op.newName.toLowerCase(), m);
       return;
     }
@@ -739,6 +834,7 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
     }
     case "AddField": {
       const m = ctx.state.get(op.model.toLowerCase());
+      if (m && op.field) m.fields.set(op.field.name, { def: op.field, file: ctx.file });
       if (!m || !op.m2m || op.m2m.through) return;
       const t = op.m2m.dbTable ? parseDbTable(op.m2m.dbTable) : defaultM2M(m.table, op.m2m.field);
       m.m2m.set(op.m2m.field, { table: t, explicit: op.m2m.dbTable !== null });
@@ -747,6 +843,7 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
     }
     case "RemoveField": {
       const m = ctx.state.get(op.model.toLowerCase());
+      m?.fields.delete(op.field);
       const t = m?.m2m.get(op.field);
       if (m && t) {
         m.m2m.delete(op.field);
@@ -756,6 +853,11 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
     }
     case "RenameField": {
       const m = ctx.state.get(op.model.toLowerCase());
+      const renamed = m?.fields.get(op.oldName);
+      if (m && renamed) {
+        m.fields.delete(op.oldName);
+        m.fields.set(op.newName, { def: { ...renamed.def, name: op.newName }, file: renamed.file });
+      }
       const t = m?.m2m.get(op.oldName);
       if (m && t) {
         m.m2m.delete(op.oldName);
@@ -767,6 +869,7 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
     }
     case "AlterField": {
       const m = ctx.state.get(op.model.toLowerCase());
+      if (m && op.definition) m.fields.set(op.field, { def: op.definition, file: ctx.file });
       if (live(m)) claim(m.table, "alters", `${op.op} ${op.model}.${op.field}`, true);
       return;
     }
@@ -779,7 +882,7 @@ function replay(op: DjangoOp, ddl: boolean, ctx: ReplayContext): void {
     case "SeparateDatabaseAndState": {
       // Database operations run against their own copy of the state before the operation;
       // only state operations change what later migrations see.
-      const copy = (m: StateModel): StateModel => ({ ...m, m2m: new Map(m.m2m) });
+      const copy = (m: StateModel): StateModel => ({ ...m, m2m: new Map(m.m2m), fields: new Map(m.fields) });
       const dbState = new Map([...ctx.state].map(([k, v]) => [k, copy(v)]));
       for (const d of op.database) replay(d, ddl, { ...ctx, state: dbState });
       for (const s of op.state) replay(s, false, ctx);

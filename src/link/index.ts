@@ -9,7 +9,8 @@ import { linkDjango } from "./django.js";
 import { linkSqlalchemy, newSqlaContext } from "./sqlalchemy.js";
 import { linkAlembic } from "./alembic.js";
 import { linkCreateAll } from "./create-all.js";
-import type { ProjectFacts } from "./types.js";
+import { alembicShapes, sqlaShapes } from "./sqla-columns.js";
+import type { ProjectFacts, TableShape } from "./types.js";
 
 export interface LinkInputs {
   /** Every Python file of the project (parsed or not), relative paths. */
@@ -25,7 +26,8 @@ export interface LinkInputs {
 export function link(inp: LinkInputs): ProjectFacts {
   const diagnostics: Diagnostic[] = [];
   const index = new ModuleIndex(inp.pythonFiles, inp.load);
-  const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {});
+  const shapes: TableShape[] = [];
+  const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {}, shapes);
   const sqlaCtx = newSqlaContext(index);
   const sqlalchemy = linkSqlalchemy(sqlaCtx, inp.parsed, diagnostics);
   sqlalchemy.createAll = linkCreateAll(sqlaCtx, inp.parsed);
@@ -53,13 +55,14 @@ export function link(inp: LinkInputs): ProjectFacts {
     },
     diagnostics,
   );
+  shapes.push(...sqlaShapes(sqlaCtx, sqlalchemy.tables), ...alembicShapes(index, sqlaCtx, envs));
   // Metadata first seen while resolving env.py (e.g. `target_metadata = mirrors`) is registered late.
   sqlalchemy.metadata = [...sqlaCtx.metadata.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   const suppressions: ProjectFacts["suppressions"] = {};
   for (const f of inp.parsed) if (f.suppressions.length > 0) suppressions[f.file] = f.suppressions;
   // "Could not resolve" notes are reported by the unknown-ownership rule (configurable like any rule).
   const unresolved = diagnostics.filter((d) => d.code === "unresolved").map((d) => ({ message: d.message, loc: d.loc }));
-  return { django, sqlalchemy, alembic: { envs }, diagnostics: diagnostics.filter((d) => d.code !== "unresolved"), unresolved, suppressions };
+  return { django, sqlalchemy, alembic: { envs }, diagnostics: diagnostics.filter((d) => d.code !== "unresolved"), unresolved, shapes, suppressions };
 }
 
 export type { ProjectFacts } from "./types.js";

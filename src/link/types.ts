@@ -1,6 +1,9 @@
 /** ProjectFacts: what the linker concluded about the whole project. Plain JSON-able data. */
 import type { Diagnostic, Loc, TableKey } from "../types.js";
 import type { DeployProjectFacts } from "./deploy.js";
+import type { PgType } from "../data/column-types.js";
+
+export type { PgType };
 
 export interface DjangoApp {
   /** Python module path of the app (`django.contrib.auth`, `shop`). */
@@ -9,6 +12,8 @@ export interface DjangoApp {
   /** Folder of a project app; null for apps outside the project. */
   dir: string | null;
   origin: "project" | "catalog" | "unresolved";
+  /** `AppConfig.default_auto_field` (dotted), when the app's config sets it. */
+  defaultAutoField?: string;
   loc: Loc;
 }
 
@@ -149,6 +154,81 @@ export interface AlembicEnv {
   claims: AlembicRevisionClaim[];
 }
 
+// ------------------------------------------------------------ columns and foreign keys
+
+/** One column as one side of the code declares it. */
+export interface ColumnShape {
+  /** The column's name in the database (`db_column`, `<field>_id`, `Column("name", …)`). */
+  name: string;
+  /** Null when the type could not be resolved (a project TypeDecorator, a third-party field class). */
+  type: PgType | null;
+  /** Why `type` is null, for "could not resolve" infos. */
+  typeUnresolved?: string;
+  /** Null when unknown (SQLAlchemy types inferred from a foreign key). */
+  nullable: boolean | null;
+  primaryKey: boolean;
+  /** The model attribute / field behind it (`author` for `author_id`). */
+  attribute: string;
+  loc: Loc;
+}
+
+/**
+ * A foreign key a table declares. `references` is the target table when it resolved: Django FK /
+ * OneToOne / M2M targets (a model class, `"app.Model"`, `"self"`, `settings.AUTH_USER_MODEL`) resolved
+ * to the model's table; SQLAlchemy `ForeignKey("table.col")`, `ForeignKey(Model.id)`,
+ * `ForeignKey(table.c.id)`, `ForeignKeyConstraint([...], ["table.col"])`, SQLModel `foreign_key=`;
+ * Alembic `sa.ForeignKey`/`sa.ForeignKeyConstraint` in `op.create_table`, `op.add_column`,
+ * `op.create_foreign_key`. When it did not resolve, `references` is null and `raw` says what the code wrote.
+ */
+export interface ForeignKeyShape {
+  /** The referencing column of this table. */
+  column: string;
+  references: TableKey | null;
+  /** The referenced column, when known (Django: the target's primary key column or `to_field`). */
+  referencedColumn: string | null;
+  /** The target as written: `"shop.Customer"`, `auth_user.id`, `UserMirror.id`. */
+  raw: string;
+  /** Django: `db_constraint=False` (no constraint in the database). */
+  noConstraint?: true;
+  loc: Loc;
+}
+
+/**
+ * The columns and foreign keys of one table as one source states them.
+ * - `django-model`: a concrete model class (inherited abstract fields, implicit `id` typed from
+ *   DEFAULT_AUTO_FIELD / AppConfig.default_auto_field, multi-table `<parent>_ptr_id`), or the
+ *   auto-created through table of one of its many-to-many fields.
+ * - `django-migrations`: the model at the end of its app's migration history (AddField, AlterField,
+ *   RemoveField, RenameField replayed).
+ * - `django-builtin`: a contrib table (auth_user…) from tablewarden's data.
+ * - `sqlalchemy`: a mapped class or `Table(...)` (one per `SqlaTable`, same `metadataId`).
+ * - `alembic-revisions`: the table at the head of one env.py's revision history.
+ */
+export interface TableShape {
+  table: TableKey;
+  source: "django-model" | "django-migrations" | "django-builtin" | "sqlalchemy" | "alembic-revisions";
+  /** "model shop.Order", "class UserMirror", "Table(\"auth_user\") bound to `users`", "revisions of alembic/env.py". */
+  what: string;
+  /** Django: the model's `app_label.ModelName`; null for through tables and the other sources. */
+  model: string | null;
+  /** Django: false for `managed = False` models. */
+  managed: boolean;
+  /** sqlalchemy: the MetaData it is declared on. */
+  metadataId?: string;
+  /** alembic-revisions: the env.py whose history built it. */
+  env?: string;
+  columns: ColumnShape[];
+  foreignKeys: ForeignKeyShape[];
+  /**
+   * Parts that could not be read: a field class from a third-party package, a column built by a
+   * project function, SQL in op.execute. `columns` lists the names it may add (empty when unknown).
+   */
+  unresolved: Array<{ what: string; columns: string[]; loc: Loc }>;
+  /** False when columns may exist that no statement shows (unknown abstract bases, SQL-created tables). */
+  complete: boolean;
+  loc: Loc;
+}
+
 export interface ProjectFacts {
   django: {
     detected: boolean;
@@ -171,6 +251,8 @@ export interface ProjectFacts {
   alembic: {
     envs: AlembicEnv[];
   };
+  /** Column-level shapes of tables, one per source stating them (see TableShape). */
+  shapes: TableShape[];
   diagnostics: Diagnostic[];
   /** What the linker could not resolve statically (a computed table name, an unknown app…): unknown-ownership reports these. */
   unresolved: Array<{ message: string; loc: Loc }>;

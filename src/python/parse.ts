@@ -432,7 +432,16 @@ function expr(n: TSNode | null): Expr {
       else if (a) args.push(expr(a)); // a bare generator argument: any(x for x in y)
       return { kind: "call", func: expr(n.childForFieldName("function")), args, kwargs, span: span(n) };
     }
-    case "parenthesized_expression": {
+    case "generic_type": {
+      // `Mapped[int]` in an annotation: read it as the subscript it is at run time.
+      const [head, params] = n.namedChildren;
+      const types = params ? params.namedChildren.filter((c) => c.type !== "comment").map(expr) : [];
+      const index: Expr = types.length === 1 ? types[0]! : { kind: "tuple", elts: types, span: params ? span(params) : span(n) };
+      return { kind: "subscript", value: expr(head ?? null), index, span: span(n) };
+    }
+    case "parenthesized_expression":
+    case "type": {
+      // `type`: an annotation (`x: Mapped[int] = ...`) wraps its expression.
       const inner = n.namedChildren.find((c) => c.type !== "comment");
       return inner ? expr(inner) : other(n);
     }

@@ -30,6 +30,7 @@ import time
 from urllib.parse import urlsplit, urlunsplit
 
 import django_truth  # test/real/django_truth.py: real Django's tables vs tablewarden's inventory
+import mirror_columns  # test/real/mirror_columns.py: mirrors' declared columns vs the real tables
 import sqla_truth  # test/real/sqla_truth.py: the metadata env.py really builds vs tablewarden's view
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -225,6 +226,8 @@ def run_fixture(case, base_url):
         except (ValueError, IndexError):
             payload = {"error": error_line(ag)}
         res["autogenerate"] = payload
+    if (load_json(os.path.join(fdir, "fixture.json")) or {}).get("mirror_columns"):
+        res["mirror_columns"] = mirror_columns.effects(fdir, env, url, PY)
     if has_django:
         mm = run([PY, "manage.py", "makemigrations", "--check", "--dry-run", "--noinput"], fdir, env)
         res["makemigrations"] = {
@@ -295,6 +298,7 @@ def effects_of(res):
         if fallout:
             e["fallout"] = True
         effects.append(e)
+    effects.extend(res.get("mirror_columns", []))
     mm = res.get("makemigrations")
     if mm and mm["changes"]:
         effects.append({"effect": "makemigrations_changes", "table": None, "detail": mm["output"][-300:]})
@@ -308,7 +312,7 @@ def effects_of(res):
 CHECKED = ("error", "warning")
 
 
-def finding_satisfied(f, effects):
+def finding_satisfied(f, effects, fixture_dir=None):
     rule, table = f.get("ruleId"), f.get("table")
     texts = {e["effect"] for e in effects}
     if rule == "double-ownership":
@@ -328,6 +332,11 @@ def finding_satisfied(f, effects):
     if rule == "django-manages-alembic-table":
         # Django-first from scratch: Django's DDL on the Alembic table runs before Alembic created it.
         return any(e["effect"] == "migrate_failed" and e["table"] == table for e in effects)
+    if rule == "mirror-model-drift" and fixture_dir is not None:
+        # The column the finding is about, named on its source line, must really differ.
+        names = mirror_columns.columns_named_at(fixture_dir, f["file"], f["line"])
+        kinds = ("mirror_missing",) if f.get("severity") == "error" else ("mirror_type", "mirror_nullable", "mirror_pk")
+        return any(e["effect"].split(" ")[0] in kinds and e["table"] == table and e.get("column") in names for e in effects)
     return None  # a rule this harness has no real-world check for
 
 
@@ -357,7 +366,7 @@ def check(case, fixture, expected, res):
 
     findings = [f for f in expected.get("findings", []) if f.get("severity") in CHECKED]
     for f in findings:
-        ok = finding_satisfied(f, effects)
+        ok = finding_satisfied(f, effects, os.path.join(ROOT, "fixtures", case) if fixture.get("mirror_columns") else None)
         label = "%s(%s)" % (f.get("ruleId"), f.get("table") or "")
         if ok is False:
             problems.append("finding %s has no real effect" % label)

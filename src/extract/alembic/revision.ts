@@ -43,6 +43,9 @@ const BATCH_OPS = new Set([
   "drop_constraint",
 ]);
 
+/** Ops whose call is kept: the linker replays their columns and foreign keys. */
+const COLUMN_OPS = new Set(["create_table", "add_column", "drop_column", "alter_column", "create_foreign_key", "create_primary_key"]);
+
 export function looksLikeRevision(facts: FileFacts): boolean {
   return facts.bindings.some((b) => b.name === "revision") && facts.bindings.some((b) => b.name === "down_revision");
 }
@@ -129,13 +132,14 @@ function call(c: Call, batch: TableRef | null, ctx: Ctx): void {
     const table =
       spec.index < 0 ? refFrom(keyword(c, spec.kw), keyword(c, "schema"), constants) : tableRef(c, spec.index, spec.kw, constants);
     const op: AlembicOp = { op: name, action: spec.action, table, via: "op", span: c.span };
+    if (COLUMN_OPS.has(name)) op.call = c;
     if (name === "rename_table") {
       const nn = stringValue(argument(c, 1, "new_table_name"));
       if (nn) op.newName = nn;
     }
     out.upgrade.push(op);
   } else if (batch && BATCH_OPS.has(name)) {
-    out.upgrade.push({ op: name, action: "alters", table: batch, via: "batch", span: c.span });
+    out.upgrade.push({ op: name, action: "alters", table: batch, via: "batch", span: c.span, ...(COLUMN_OPS.has(name) ? { call: c } : {}) });
   } else if (batch && name === "execute") {
     sqlCall(c, ctx);
   }

@@ -4,7 +4,7 @@
  */
 import { argument, calleeName, keyword, stringValue } from "../../python/ast.js";
 import type { Expr } from "../../python/ast.js";
-import type { ClassFact, DjangoMigrationFacts, DjangoOp, FileFacts, M2MFieldFact } from "../facts.js";
+import type { ClassFact, DjangoMigrationFacts, DjangoOp, FileFacts, M2MFieldFact, MigrationFieldFact } from "../facts.js";
 import type { SqlAnalyzer } from "../sql.js";
 import { literal } from "../literal.js";
 
@@ -71,20 +71,26 @@ function operation(e: Expr, analyzer: SqlAnalyzer): DjangoOp[] {
       const options = literal(argument(e, 2, "options"));
       const fields = argument(e, 1, "fields");
       const m2m: M2MFieldFact[] = [];
+      const columns: MigrationFieldFact[] = [];
       if (fields && (fields.kind === "list" || fields.kind === "tuple")) {
         for (const f of fields.elts) {
           if (f.kind !== "tuple" || f.elts.length < 2) continue;
           const fieldName = stringValue(f.elts[0]);
           const fm = fieldName ? m2mField(fieldName, f.elts[1]!) : null;
           if (fm) m2m.push(fm);
+          const def = fieldName ? migrationField(fieldName, f.elts[1]!, f.span) : null;
+          if (def) columns.push(def);
         }
       }
+      const bases = argument(e, 3, "bases");
       return [
         {
           op: "CreateModel",
           name: stringValue(argument(e, 0, "name")) ?? "?",
           options: isRecord(options) ? options : {},
           m2m,
+          fields: columns,
+          ...(bases && (bases.kind === "tuple" || bases.kind === "list") ? { bases: bases.elts.map((b) => stringValue(b) ?? "?") } : {}),
           span,
         },
       ];
@@ -109,11 +115,13 @@ function operation(e: Expr, analyzer: SqlAnalyzer): DjangoOp[] {
     case "AddField": {
       const field = argument(e, 2, "field");
       const fieldName = stringValue(argument(e, 1, "name"));
+      const def = field && fieldName ? migrationField(fieldName, field, span) : null;
       return [
         {
           op: "AddField",
           model: stringValue(argument(e, 0, "model_name")) ?? "?",
           m2m: field && fieldName ? m2mField(fieldName, field) : null,
+          ...(def ? { field: def } : {}),
           span,
         },
       ];
@@ -130,8 +138,12 @@ function operation(e: Expr, analyzer: SqlAnalyzer): DjangoOp[] {
           span,
         },
       ];
-    case "AlterField":
-      return [{ op: "AlterField", model: stringValue(argument(e, 0, "model_name")) ?? "?", field: stringValue(argument(e, 1, "name")) ?? "?", span }];
+    case "AlterField": {
+      const field = stringValue(argument(e, 1, "name")) ?? "?";
+      const value = argument(e, 2, "field");
+      const def = value ? migrationField(field, value, span) : null;
+      return [{ op: "AlterField", model: stringValue(argument(e, 0, "model_name")) ?? "?", field, ...(def ? { definition: def } : {}), span }];
+    }
     case "RunSQL": {
       const sql = sqlText(argument(e, 0, "sql"));
       if (sql === null) return [{ op: "RunSQL", effects: [], unparsed: true, span }];
@@ -158,6 +170,10 @@ function operation(e: Expr, analyzer: SqlAnalyzer): DjangoOp[] {
     default:
       return [{ op: "Other", name, span }];
   }
+}
+
+function migrationField(name: string, field: Expr, span: MigrationFieldFact["span"]): MigrationFieldFact | null {
+  return field.kind === "call" ? { name, call: field, span } : null;
 }
 
 function m2mField(name: string, field: Expr): M2MFieldFact | null {
