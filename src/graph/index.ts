@@ -8,6 +8,7 @@ import { tableId, normaliseTable as normalise } from "../types.js";
 import type { AlembicEnv, CreateAllCall, DjangoClaim, ProjectFacts, SqlaTable, Verdict } from "../link/types.js";
 import type { DeclaredOwner, OwnershipConfig } from "../config/index.js";
 import { TableGlobs } from "../util/table-glob.js";
+import { crossOwnerForeignKeys } from "./foreign-keys.js";
 
 export type ClaimKind = "django-model" | "django-m2m" | "django-migration" | "builtin" | "sqlalchemy-model" | "alembic-revision" | "create-all";
 
@@ -267,12 +268,20 @@ export class OwnershipGraph {
 
   /** Every table that exists at the end of the histories, with its owner and claims, sorted by schema and name. */
   inventory(): InventoryRow[] {
+    // Foreign keys between the two owners' tables (the edges worth drawing; see cross-owner-fk-order).
+    const refs = new Map<string, Array<{ column: string; table: string }>>();
+    for (const fk of crossOwnerForeignKeys(this)) {
+      const list = refs.get(fk.from.id) ?? [];
+      list.push({ column: fk.fk.column, table: fk.to.id });
+      refs.set(fk.from.id, list);
+    }
     return this.tables().filter((node) => !this.isGone(node)).map((node) => ({
       name: node.key.name,
       schema: node.key.schema,
       owner: this.ownerOf(node),
       claims: node.claims.map((c) => ({ kind: c.kind, tool: c.tool, action: c.action, what: c.what, file: c.loc.file, line: c.loc.line, ...(c.handedOver ? { handedOver: true as const } : {}) })),
       declared: this.declaredOwner(node),
+      ...(refs.has(node.id) ? { references: refs.get(node.id)! } : {}),
       autogenerate: this.autogenerateSummary(node),
     }));
   }
