@@ -2,6 +2,10 @@
 import { defineRule } from "../src/rule.js";
 import { describeClaim } from "../src/graph/index.js";
 
+function handoffSnippet(table: string): string {
+  return `"handoffs": [\n  { "tables": ["${table}"], "from": "django", "to": "alembic" }\n]`;
+}
+
 export default defineRule({
   id: "double-ownership",
   severity: "error",
@@ -10,6 +14,11 @@ export default defineRule({
   messages: {
     both: (d: { table: string; django: string; alembic: string }) =>
       `\`${d.table}\` is created by Django (${d.django}) and by Alembic (${d.alembic}): a from-scratch deploy fails with \`relation "${d.table}" already exists\`, and each tool will migrate it behind the other's back.`,
+    handedOver: (d: { table: string; django: string; alembic: string }) =>
+      `\`${d.table}\` is created by Django's history (${d.django}), though no Django model maps it any more, and by Alembic (${d.alembic}): ` +
+      `both histories still own it, and unless Alembic's create is \`CREATE TABLE IF NOT EXISTS\` a from-scratch deploy fails with ` +
+      `\`relation "${d.table}" already exists\`. If Django handed the table over and its history is frozen, make Alembic's create ` +
+      `\`IF NOT EXISTS\` and declare the hand-off in the tablewarden config (\`handoffs\`); otherwise keep only one side's create.`,
   },
   help:
     "Give the table one owner. If Django owns it, delete the op.create_table from the revision and read the table from FastAPI " +
@@ -22,8 +31,10 @@ export default defineRule({
       const alembic = graph.alembicCreatorsSharingDjango(node);
       if (django.length === 0 || alembic.length === 0) continue;
       const [first, ...rest] = alembic;
+      // Only a migration creates it (its model is gone or unmanaged): the shape of a hand-over not declared.
+      const frozen = django.every((c) => c.kind === "django-migration");
       report(
-        "both",
+        frozen ? "handedOver" : "both",
         { table: node.id, django: describeClaim(django[0]!), alembic: describeClaim(first!) },
         {
           at: first!.loc,
@@ -32,6 +43,7 @@ export default defineRule({
             ...django.map((c) => ({ loc: c.loc, message: `Django creates it: ${c.what}` })),
             ...rest.map((c) => ({ loc: c.loc, message: `Alembic creates it too: ${c.what}` })),
           ],
+          ...(frozen ? { suggestion: { message: "Declare the hand-off (.tablewarden.json)", snippet: handoffSnippet(node.id) } } : {}),
         },
       );
     }

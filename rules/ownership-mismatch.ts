@@ -13,7 +13,9 @@ function contradicting(graph: OwnershipGraph, node: TableNode, owner: "django" |
     // A model on target_metadata: autogenerate treats the table as Alembic's and migrates it.
     for (const env of graph.autogenerateEnvs()) out.push(...graph.targetModelsFor(node, env));
   }
-  out.push(...graph.createAllCreatorsOf(node));
+  // create_all() in start-up code creates the table on every deploy; one in a CLI command or a bootstrap
+  // script is a deliberate act on a developer database (create-all-third-owner draws the same line).
+  out.push(...graph.createAllCreatorsOf(node).filter((c) => c.createAll?.context === "startup"));
   return [...new Set(out)];
 }
 

@@ -82,6 +82,8 @@ export interface CallSite {
   call: Extract<Expr, { kind: "call" }>;
   /** Enclosing function names, outermost first; empty at module level. */
   scope: string[];
+  /** Inside a module-level `if __name__ == "__main__":` block: runs only when the file is executed as a script. */
+  scriptOnly?: true;
 }
 
 /** `# tablewarden: ignore[rule-a, rule-b]` on a line, or `ignore-file[...]` anywhere in the file. */

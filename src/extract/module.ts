@@ -154,6 +154,9 @@ function functionFact(s: Extract<Stmt, { kind: "def" }>): FunctionFact {
 }
 
 function collectFunctionsAndCalls(body: Stmt[], scope: string[], facts: FileFacts): void {
+  // Statements under a module-level `if __name__ == "__main__":` run only when the file is executed as a script.
+  const scriptOnly = new Set<Stmt>();
+  if (scope.length === 0) for (const s of body) if (s.kind === "if" && isMainGuard(s.test)) for (const g of walkStatements(s.body)) scriptOnly.add(g);
   for (const s of walkStatements(body)) {
     if (s.kind === "def") {
       facts.functions[s.name] = functionFact(s);
@@ -172,18 +175,25 @@ function collectFunctionsAndCalls(body: Stmt[], scope: string[], facts: FileFact
         if (target) facts.attrAssignments.push({ target, span: s.span, scope });
       }
     }
-    for (const e of statementExprs(s)) collectCalls(e, scope, facts.calls);
+    for (const e of statementExprs(s)) collectCalls(e, scope, facts.calls, scriptOnly.has(s));
   }
+}
+
+/** `__name__ == "__main__"` (either way round). */
+function isMainGuard(test: Expr): boolean {
+  if (test.kind !== "compare" || test.ops.length !== 1 || test.ops[0] !== "==") return false;
+  const sides = [test.left, test.comparators[0]!];
+  return sides.some((e) => e.kind === "name" && e.id === "__name__") && sides.some((e) => e.kind === "str" && e.value === "__main__");
 }
 
 /** Plain-name calls kept too (how env.py builds its engine). */
 const INTERESTING_NAMES = new Set(["engine_from_config", "async_engine_from_config", "create_engine", "create_async_engine"]);
 
-function collectCalls(e: Expr, scope: string[], out: CallSite[]): void {
+function collectCalls(e: Expr, scope: string[], out: CallSite[], scriptOnly: boolean): void {
   for (const x of walkExpr(e)) {
     if (x.kind !== "call") continue;
     const name = x.func.kind === "attr" ? x.func.attr : x.func.kind === "name" ? x.func.id : "";
-    if ((x.func.kind === "attr" && INTERESTING_CALLS.has(name)) || INTERESTING_NAMES.has(name)) out.push({ call: x, scope });
+    if ((x.func.kind === "attr" && INTERESTING_CALLS.has(name)) || INTERESTING_NAMES.has(name)) out.push(scriptOnly ? { call: x, scope, scriptOnly: true } : { call: x, scope });
   }
 }
 

@@ -1,6 +1,9 @@
 /** Mapped tables nothing in the repository creates: the question behind unowned-table and unknown-ownership. */
 import type { Claim, OwnershipGraph, TableNode } from "./index.js";
-import { nearest } from "../util/nearest.js";
+import { levenshtein, nearest } from "../util/nearest.js";
+
+/** Edits between a mapped table name and a created one for "did you mean". */
+const TYPO_EDITS = 2;
 
 /**
  * Tables a model maps but nothing in the repository creates. Shared by unowned-table (when the
@@ -29,10 +32,12 @@ export function orphans(graph: OwnershipGraph): Orphan[] {
     const onTarget = graph.autogenerateEnvs().some((e) => graph.targetModelsFor(node, e).length > 0);
     const mapping = node.claims.find((c) => (c.kind === "sqlalchemy-model" && !onTarget && !targetUnknown) || (c.kind === "django-model" && !c.managed));
     if (!mapping) continue;
-    // An env.py filter that leaves the table out marks it as someone else's.
-    if (graph.envs().some((e) => graph.autogenerateVerdict(node, e)?.result === "excluded" && graph.targetModelsFor(node, e).length === 0)) continue;
+    // An env.py filter that leaves this table out by name marks it as someone else's. A filter that leaves out
+    // every database-only table (`reflected and compare_to is None`) says nothing about this one.
+    if (graph.envs().some((e) => graph.autogenerateVerdict(node, e)?.result === "excluded" && e.unnamedTableVerdict?.result !== "excluded" && graph.targetModelsFor(node, e).length === 0)) continue;
+    // A typo is one or two edits (auth_users for auth_user); a shared prefix (library_supplier, library_people) is not.
     const close = nearest(node.id, [...byName.keys()].filter((id) => id !== node.id));
-    const near = close !== null && close.length > 3 ? byName.get(close)! : null;
+    const near = close !== null && close.length > 3 && levenshtein(node.id, close) <= TYPO_EDITS ? byName.get(close)! : null;
     const ownerSideHere = mapping.kind === "sqlalchemy-model" ? graph.project.django.detected && sharedEnvs.length > 0 : sharedEnvs.length > 0;
     out.push({ node, mapping, near, ownerSideHere });
   }

@@ -105,6 +105,7 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
     }
     const host = evalHost(inp, layout.get(f.file)?.ini ?? null);
     for (const t of inp.candidates) env.verdicts[tableId(t)] = verdictFor(inp, host, f, calls, t);
+    env.unnamedTableVerdict = verdictFor(inp, host, f, calls, UNNAMED_TABLE);
     const objectFilter = primary.kwargs["include_object"];
     if (objectFilter) {
       const ids = new Set(target.metadataIds);
@@ -259,6 +260,9 @@ function evalHost(inp: AlembicInputs, ini: Layout["ini"]): EvalHost {
     },
   };
 }
+
+/** A table name no project uses: what the filters do with "any other table". */
+const UNNAMED_TABLE: TableKey = { schema: null, name: "tablewarden_probe_unnamed_table" };
 
 /** What autogenerate does with table `t` when it exists in the database but not in the metadata. */
 function verdictFor(inp: AlembicInputs, host: EvalHost, f: FileFacts, calls: ConfigureCall[], t: TableKey): Verdict {

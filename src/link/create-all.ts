@@ -4,7 +4,7 @@
  * (module level, a web framework's start-up hook, an app factory), another function (a CLI command,
  * a bootstrap script), a test, or migration code.
  */
-import type { FileFacts } from "../extract/facts.js";
+import type { CallSite, FileFacts } from "../extract/facts.js";
 import type { Expr } from "../python/ast.js";
 import { dottedName } from "../python/ast.js";
 import { locOf } from "../types.js";
@@ -28,7 +28,7 @@ export function linkCreateAll(ctx: SqlaContext, files: FileFacts[]): CreateAllCa
       const receiver = call.func.value;
       const refs = metadataOf(ctx, f.file, receiver);
       const label = dottedName(receiver) ?? "metadata";
-      const { context, where } = classify(f, site.scope);
+      const { context, where } = classify(f, site);
       out.push({
         metadataIds: refs.ids,
         unresolved: refs.ids.length === 0 ? (refs.unresolved ?? `\`${label}\` is not a MetaData tablewarden can follow`) : null,
@@ -50,10 +50,13 @@ function metadataOf(ctx: SqlaContext, file: string, receiver: Expr) {
   return viaOwner.ids.length > 0 ? viaOwner : direct;
 }
 
-function classify(f: FileFacts, scope: string[]): Pick<CreateAllCall, "context" | "where"> {
+function classify(f: FileFacts, site: CallSite): Pick<CreateAllCall, "context" | "where"> {
+  const scope = site.scope;
   if (TEST_FILE.test(f.file)) return { context: "test", where: "test code" };
   if (MIGRATION_FILE.test(f.file)) return { context: "migration", where: "migration code" };
-  if (scope.length === 0) return { context: "startup", where: "module level: it runs whenever the module is imported" };
+  // A bootstrap script run by hand is a deliberate act, like a CLI command: not start-up code.
+  if (site.scriptOnly) return { context: "function", where: "a script's `if __name__ == \"__main__\":` block" };
+  if (scope.length === 0) return { context: "startup", where: "module-level code, which runs whenever the module is imported" };
   for (const name of scope) {
     const fn = f.functions[name];
     const hook = fn?.decorators.find(isStartupDecorator);

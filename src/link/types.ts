@@ -140,6 +140,11 @@ export interface AlembicEnv {
   runtimeVersionLocations: Loc | null;
   /** tableId → verdict for the table existing in the database but not in target_metadata. */
   verdicts: Record<string, Verdict>;
+  /**
+   * The verdict for a database-only table no code names (a probe name). `excluded` means the filters leave
+   * out every such table (`reflected and compare_to is None`), so an exclusion says nothing about one table.
+   */
+  unnamedTableVerdict?: Verdict;
   revisions: Array<{ file: string; revision: string | null; downRevision: string[] | null; branchLabels: string[]; loc: Loc }>;
   /** Every context.configure(...) call, with its keywords as written. */
   calls: Array<{ loc: Loc; online: boolean; hasSplat: boolean; keywords: Array<{ name: string; loc: Loc; source: string }> }>;
