@@ -16,6 +16,10 @@ export interface Config {
   ruleOptions: Record<string, Record<string, unknown>>;
   /** Extra ignore globs, relative to each linted root. */
   exclude: string[];
+  /** When not empty, only files matching one of these globs (relative to each linted root) are read. */
+  include: string[];
+  /** Dotted Django settings module to read instead of detecting settings files. */
+  settingsModule: string | null;
   /** Tables of installed apps tablewarden's catalogue does not know: module → table names. */
   djangoAppTables: Record<string, string[]>;
   maxFileSize: string | null;
@@ -25,11 +29,12 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const KEYS = ["rules", "exclude", "django-app-tables", "max-file-size"] as const;
+/** Every key a configuration may hold; schema/tablewarden.schema.json must list the same (test/schema.test.ts). */
+export const KEYS = ["rules", "exclude", "include", "django-app-tables", "max-file-size", "settings-module"] as const;
 const SEVERITIES = ["off", "info", "warning", "error"];
 
 export function emptyConfig(): Config {
-  return { file: null, rules: {}, ruleOptions: {}, exclude: [], djangoAppTables: {}, maxFileSize: null };
+  return { file: null, rules: {}, ruleOptions: {}, exclude: [], include: [], settingsModule: null, djangoAppTables: {}, maxFileSize: null };
 }
 
 /** Find and read the configuration for a lint run rooted at `dir`. */
@@ -114,8 +119,13 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
         }
         break;
       case "exclude":
+      case "include":
         if (!Array.isArray(value) || !value.every((x) => typeof x === "string")) fail(key, `expected an array of glob strings, found ${describe(value)}`);
-        cfg.exclude = value as string[];
+        cfg[key] = value as string[];
+        break;
+      case "settings-module":
+        if (typeof value !== "string" || !/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/.test(value)) fail(key, `expected a dotted Python module such as "mysite.settings.production", found ${describe(value)}`);
+        cfg.settingsModule = value as string;
         break;
       case "django-app-tables":
         if (!isRecord(value)) fail(key, `expected a table of "<app module>" = ["table", ...], found ${describe(value)}`);

@@ -67,8 +67,9 @@ const EXTERNAL_M2M: Array<{ base: RegExp; fields: string[] }> = [
   { base: /^django\.contrib\.auth\.models\.(?:AbstractUser|PermissionsMixin)$/, fields: ["groups", "user_permissions"] },
 ];
 
-export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: Diagnostic[], declared: Record<string, string[]> = {}): ProjectFacts["django"] {
-  const settings = readSettings(index, files);
+export function linkDjango(index: ModuleIndex, files: FileFacts[], diagnostics: Diagnostic[], declared: Record<string, string[]> = {}, settingsModule: string | null = null): ProjectFacts["django"] {
+  const chosen = settingsFiles(index, files, settingsModule, diagnostics);
+  const settings = readSettings(index, chosen, chosen !== files);
   const catalog = loadCatalog();
   // Apps declared in config join the catalogue (and override it).
   for (const [app, tables] of Object.entries(declared)) {
@@ -268,11 +269,32 @@ function resolveMigrationModules(index: ModuleIndex, settings: Settings): Django
 
 // ---------------------------------------------------------------- settings
 
-function readSettings(index: ModuleIndex, files: FileFacts[]): Settings {
+/**
+ * The files to read settings from: the configured `settings-module` when there is one (and it is
+ * found), else every parsed file (readSettings keeps those binding INSTALLED_APPS).
+ */
+function settingsFiles(index: ModuleIndex, files: FileFacts[], settingsModule: string | null, diagnostics: Diagnostic[]): FileFacts[] {
+  if (settingsModule === null) return files;
+  const file = index.resolveModule(settingsModule, null);
+  const facts = file ? index.facts(file) : null;
+  if (facts && (facts.bindings.some((b) => b.name === "INSTALLED_APPS") || facts.starImports.length > 0)) return [facts];
+  diagnostics.push({
+    code: "unresolved",
+    severity: "warning",
+    message: file
+      ? `settings-module \`${settingsModule}\` (${file}) sets no INSTALLED_APPS and imports no other settings; settings were detected instead`
+      : `settings-module \`${settingsModule}\` is not a module of this project; settings were detected instead (check the dotted path, relative to the project root or its src/ folder)`,
+    loc: fileLoc(file ?? "."),
+  });
+  return files;
+}
+
+/** `configured`: the files are the configured settings module, read even when it only star-imports. */
+function readSettings(index: ModuleIndex, files: FileFacts[], configured = false): Settings {
   const out: Settings = { files: [], installed: [], authUserModel: null, swappable: {}, migrationModules: [] };
   const seen = new Set<string>();
   for (const f of files) {
-    if (!f.bindings.some((b) => b.name === "INSTALLED_APPS")) continue;
+    if (!configured && !f.bindings.some((b) => b.name === "INSTALLED_APPS")) continue;
     out.files.push(f.file);
     for (const { entry, loc } of installedApps(index, f, new Set())) {
       if (seen.has(entry)) continue;

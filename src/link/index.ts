@@ -19,12 +19,14 @@ export interface LinkInputs {
   load: FactsLoader;
   /** Config: tables of installed apps the catalogue does not know. */
   djangoAppTables?: Record<string, string[]>;
+  /** Config: the Django settings module to read instead of detecting settings files. */
+  djangoSettingsModule?: string | null;
 }
 
 export function link(inp: LinkInputs): ProjectFacts {
   const diagnostics: Diagnostic[] = [];
   const index = new ModuleIndex(inp.pythonFiles, inp.load);
-  const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {});
+  const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {}, inp.djangoSettingsModule ?? null);
   const sqlaCtx = newSqlaContext(index);
   const sqlalchemy = linkSqlalchemy(sqlaCtx, inp.parsed, diagnostics);
   // Autogenerate verdicts for every table any side names (rules need Django's; `tables` shows all).
