@@ -96,6 +96,7 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
   const obj = raw as Record<string, unknown>;
   const ids = [...knownRules.map((r) => r.id), ...DIAGNOSTIC_CODES];
   for (const [key, value] of Object.entries(obj)) {
+    if (key === "$schema" && typeof value === "string") continue; // editors' pointer to schema/tablewarden.schema.json
     if (!(KEYS as readonly string[]).includes(key)) fail(key, `unknown key${nearestHint(key, KEYS)}; allowed: ${KEYS.join(", ")}`);
     switch (key) {
       case "rules":

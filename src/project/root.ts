@@ -7,13 +7,14 @@
  *     `[tool.tablewarden]` table) is the root: explicit wins, and the search stops there;
  *  2. otherwise the root is the topmost folder on the way that holds a Python project marker
  *     (`manage.py`, `alembic.ini`, `pyproject.toml`, `setup.py`, `setup.cfg`), without climbing past the
- *     repository root (the folder holding `.git`, a folder or a worktree's file) nor into the home folder;
+ *     repository root (the folder holding `.git`, a folder or a worktree's file) nor into the home folder
+ *     or the system's temporary folder (a stray file there must not make it a project);
  *  3. with no marker on the way, the linted path itself is the root (the behaviour before detection).
  * Topmost rather than nearest: an Alembic environment inside a package (`plugin/alembic.ini`) sits below
  * the project's own `manage.py`; reading too much costs time, reading too little gives false findings.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 
 export const PROJECT_MARKERS = ["manage.py", "alembic.ini", "pyproject.toml", "setup.py", "setup.cfg"] as const;
@@ -39,10 +40,10 @@ export function hasConfig(dir: string): boolean {
 /** The project root for one linted path (absolute file or folder; need not exist for stdin). */
 export function findProjectRoot(target: string): ProjectRoot {
   const start = isDirectory(target) ? target : path.dirname(target);
-  const home = homedir();
+  const boundaries = new Set([homedir(), tmpdir()]);
   let topmost: string | null = null;
   for (let d = start; ; d = path.dirname(d)) {
-    if (d === home && d !== start) break;
+    if (boundaries.has(d) && d !== start) break;
     if (hasConfig(d)) return { root: d, reason: "config" };
     if (PROJECT_MARKERS.some((m) => existsSync(path.join(d, m)))) topmost = d;
     if (existsSync(path.join(d, ".git")) || path.dirname(d) === d) break;
