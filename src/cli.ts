@@ -19,6 +19,7 @@ import type { SeverityOrOff } from "./types.js";
 import { loadRules } from "./engine/rules.js";
 import { knownIds } from "./engine/index.js";
 import { packageRoot } from "./data/catalog.js";
+import { loadBaselineFile, stdinInput, writeBaselineFile } from "./cli-inputs.js";
 
 const SEVERITIES = ["off", "info", "warning", "error"];
 
@@ -69,13 +70,34 @@ export async function main(argv: string[]): Promise<number> {
             .option("quiet", { alias: "q", type: "boolean", default: false, describe: "Report errors only" })
             .option("color", { type: "boolean", describe: "Force colours on or off (--no-color)" })
             .option("max-warnings", { type: "number", describe: "Exit 1 when there are more warnings than this" })
-            .option("output-file", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" }),
+            .option("output-file", { alias: "o", type: "string", describe: "Write the report to this file instead of stdout" })
+            .option("baseline", { type: "string", describe: "Report only findings this baseline file does not record" })
+            .option("write-baseline", { type: "string", describe: "Record today's findings in this file (then exit 0)" })
+            .option("stdin", { type: "boolean", describe: "Read the contents of --stdin-filename from standard input (an editor's unsaved buffer)" })
+            .option("stdin-filename", { type: "string", describe: "The path of the file whose contents are on standard input" })
+            .option("project-root", { type: "string", describe: "Read the whole project from this folder (default: detected from the paths)" }),
         async (args) => {
           const ruleSeverities = parseRuleFlags(args.rule, knownIds(rules));
           const toFile = args["output-file"];
           const color = args.color ?? (!toFile && Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"]);
-          const result = await lint({ paths: args.paths, rules: ruleSeverities, quiet: args.quiet, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
-          const report = format(args.format, result.findings, result.filesScanned, color);
+          const stdin = stdinInput(Boolean(args.stdin), args["stdin-filename"]);
+          if (args.baseline && args["write-baseline"]) throw new UsageError("--baseline and --write-baseline cannot be combined: --write-baseline records every finding");
+          const baseline = args.baseline ? loadBaselineFile(args.baseline) : undefined;
+          const result = await lint({
+            paths: stdin?.paths ?? args.paths,
+            rules: ruleSeverities,
+            quiet: args.quiet,
+            ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}),
+            ...(stdin ? { contents: stdin.contents } : {}),
+            ...(baseline ? { baseline } : {}),
+            ...(args["project-root"] ? { projectRoot: args["project-root"] } : {}),
+          });
+          if (args["write-baseline"]) {
+            process.stderr.write(writeBaselineFile(args["write-baseline"], result.findings));
+            outcome.code = 0;
+            return;
+          }
+          const report = format(args.format, result.findings, result.filesScanned, color, { rules: result.rules, toolVersion: version(), root: result.base, baselined: result.baselined });
           if (toFile) {
             try {
               writeFileSync(toFile, report);

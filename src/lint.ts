@@ -26,6 +26,11 @@ import { runRules } from "./engine/index.js";
 import type { Rule } from "./rule.js";
 import { emptyConfig, loadConfig } from "./config/index.js";
 import type { Config } from "./config/index.js";
+import { findProjectRoot, inRequested } from "./project/root.js";
+import { DEFAULT_IGNORES, toPosix } from "./project/discover.js";
+import { globby } from "globby";
+import { applyBaseline, fingerprint } from "./engine/baseline.js";
+import type { Baseline } from "./engine/baseline.js";
 
 export interface LintOptions {
   /** Files or folders to lint; relative ones are taken from `cwd`. Default: ["."]. */
@@ -41,14 +46,30 @@ export interface LintOptions {
   maxFileBytes?: number;
   /** Settings to use instead of searching for .tablewarden.json / pyproject.toml (`false`: none). */
   config?: Config | false;
+  /**
+   * The folder the whole project is read from. Default: detected from each path (src/project/root.ts),
+   * and findings are reported for the requested paths only. `false`: read only the given paths.
+   */
+  projectRoot?: string | false;
+  /**
+   * Unsaved contents by path (relative to `cwd` or absolute): these files are read from here instead of
+   * the disk, and need not exist there (an editor's buffer, `--stdin --stdin-filename`).
+   */
+  contents?: Record<string, string>;
+  /** Report only findings this baseline does not account for (see src/engine/baseline.ts). */
+  baseline?: Baseline;
 }
 
 export interface LintResult {
   findings: Finding[];
   /** Files read (Python, ini and deploy files). */
   filesScanned: number;
-  /** The folder finding paths are relative to. */
+  /** The folder finding paths are relative to: the project root. */
   base: string;
+  /** The requested paths relative to `base` ("" for the root itself): findings are reported for these. */
+  requested: string[];
+  /** Findings the baseline accounted for, and left out of `findings`. */
+  baselined: number;
   /** The configuration that applied (file null when none was found). */
   config: Config;
   /** Milliseconds spent per phase (read, parse and extract summed over files). */
@@ -78,21 +99,40 @@ export class UsageError extends Error {
 export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const cwd = options.cwd ?? process.cwd();
   const given = options.paths && options.paths.length > 0 ? options.paths : ["."];
+  const contents = new Map(Object.entries(options.contents ?? {}).map(([p, text]) => [path.resolve(cwd, p), text]));
   for (const p of given) {
+    if (contents.has(path.resolve(cwd, p))) continue;
     try {
       statSync(path.resolve(cwd, p));
     } catch {
       throw new UsageError(`path does not exist: ${p}`);
     }
   }
-  const roots = given.map((p) => path.resolve(cwd, p));
+  const targets = given.map((p) => path.resolve(cwd, p));
+  const roots =
+    options.projectRoot === false ? targets : typeof options.projectRoot === "string" ? [path.resolve(cwd, options.projectRoot)] : [...new Set(targets.map((t) => findProjectRoot(t).root))];
   const base = commonBase(roots);
+  const requested = targets.map((t) => toPosix(path.relative(base, t)));
+  const outside = given.find((_, i) => requested[i]!.startsWith("../") || requested[i] === ".." || path.isAbsolute(requested[i]!));
+  if (outside !== undefined) throw new UsageError(`${outside} is outside the project root ${base}`);
   const rules = await loadRules();
   const config = options.config === false ? emptyConfig() : (options.config ?? (await loadConfig(base, rules)));
   const t0 = performance.now();
   const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0 };
-  const sources = await discover({ roots, base, ignore: [...config.exclude, ...(options.ignore ?? [])] });
+  const sources = withUnsaved(await discover({ roots, base, ignore: [...config.exclude, ...(options.ignore ?? [])] }), contents, roots, base);
+  if (config.include.length > 0) {
+    const included = new Set<string>();
+    for (const root of roots) {
+      for (const f of await globby(config.include, { cwd: root, absolute: true, dot: false, ignore: DEFAULT_IGNORES, suppressErrors: true })) included.add(f);
+    }
+    for (let i = sources.length - 1; i >= 0; i--) if (!included.has(sources[i]!.abs) && !contents.has(sources[i]!.abs)) sources.splice(i, 1);
+  }
   timings.discover = performance.now() - t0;
+  /** Reads a file from the editor's buffer when there is one, else from the disk. */
+  const readText = (abs: string, rel: string) => {
+    const unsaved = contents.get(abs);
+    return unsaved !== undefined ? { text: unsaved, diagnostics: [] as Diagnostic[] } : readSource(abs, rel, maxBytes);
+  };
   const maxBytes = options.maxFileBytes ?? (config.maxFileSize ? parseSize(config.maxFileSize) : DEFAULT_MAX_FILE_BYTES);
 
   const parser = new PythonParser();
@@ -104,7 +144,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   let sql: SqlAnalyzer = tokenizerAnalyzer;
   const sqlFor = async (abs: string): Promise<SqlAnalyzer> => {
     try {
-      if (!mentionsRawSql(readFileSync(abs, "latin1"))) return tokenizerAnalyzer;
+      if (!mentionsRawSql(contents.get(abs) ?? readFileSync(abs, "latin1"))) return tokenizerAnalyzer;
       return await loadPgAnalyzer();
     } catch {
       return tokenizerAnalyzer; // the tokenizer still reads the SQL
@@ -119,7 +159,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     const src = byRel.get(rel);
     if (!src || src.kind !== "python") return null;
     const tr = performance.now();
-    const read = readSource(src.abs, rel, maxBytes);
+    const read = readText(src.abs, rel);
     timings.read += performance.now() - tr;
     if (!deferred.has(rel)) {
       filesScanned++;
@@ -165,7 +205,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       const f = load(s.rel, false);
       if (f) parsed.push(f);
     } else {
-      const read = readSource(s.abs, s.rel, maxBytes);
+      const read = readText(s.abs, s.rel);
       filesScanned++;
       diagnostics.push(...read.diagnostics);
       if (read.text === null || !/script_location/.test(read.text)) continue;
@@ -185,6 +225,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     inis,
     load: (rel) => load(rel, true),
     djangoAppTables: config.djangoAppTables,
+    djangoSettingsModule: config.settingsModule,
   });
   // Deploy files (and the scripts, env.py locks and test settings they lead to): parsers load only when there are any.
   const deploy = await readDeploy({ sources, base, maxBytes, project });
@@ -194,14 +235,62 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const graph = new OwnershipGraph(project, config.ownership);
   const tRules = performance.now();
   timings.link = tRules - tLink;
-  const findings = runRules(rules, graph, project, [...diagnostics, ...project.diagnostics], {
+  const all = runRules(rules, graph, project, [...diagnostics, ...project.diagnostics], {
     ruleSeverities: { ...config.rules, ...(options.rules ?? {}) },
-    ruleOptions: { ...config.ruleOptions, ...(options.ruleOptions ?? {}) },
+    ruleOptions: withMigrationOrder(rules, config, { ...config.ruleOptions, ...(options.ruleOptions ?? {}) }),
     quiet: options.quiet ?? false,
   });
   timings.rules = performance.now() - tRules;
+  // Reported: findings in the requested paths, or whose other side (a related location) is there.
+  const wanted = requested.some((r) => r === "") ? all : all.filter((f) => inRequested(f.loc.file, requested) || f.related.some((r) => inRequested(r.loc.file, requested)));
+  const lines = fileLines(base, contents);
+  for (const f of wanted) f.fingerprint = fingerprint(f, lines(f.loc.file)[f.loc.line - 1] ?? "");
+  const { findings, baselined } = options.baseline ? applyBaseline(wanted, options.baseline) : { findings: wanted, baselined: 0 };
   timings.total = performance.now() - t0;
-  return { findings, filesScanned, base, config, project, graph, rules, timings };
+  return { findings, filesScanned, base, requested, baselined, config, project, graph, rules, timings };
+}
+
+/** Files given only as unsaved contents (a new buffer not yet on disk) join the discovered ones. */
+function withUnsaved(sources: SourceFile[], contents: Map<string, string>, roots: string[], base: string): SourceFile[] {
+  const known = new Set(sources.map((s) => s.abs));
+  const added: SourceFile[] = [];
+  for (const abs of contents.keys()) {
+    if (known.has(abs) || !roots.some((r) => abs === r || abs.startsWith(r + path.sep))) continue;
+    const kind = abs.endsWith(".py") ? "python" : abs.endsWith(".ini") ? "ini" : path.basename(abs) === "pyproject.toml" ? "pyproject" : null;
+    if (kind) added.push({ abs, rel: toPosix(path.relative(base, abs)), kind });
+  }
+  if (added.length === 0) return sources;
+  return [...sources, ...added].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+/** The lines of a project file (for fingerprints), read once per file; unreadable files have none. */
+function fileLines(base: string, contents: Map<string, string>): (rel: string) => string[] {
+  const cache = new Map<string, string[]>();
+  return (rel) => {
+    let lines = cache.get(rel);
+    if (!lines) {
+      const abs = path.join(base, rel);
+      let text = contents.get(abs);
+      if (text === undefined) {
+        try {
+          text = readFileSync(abs, "utf8");
+        } catch {
+          text = "";
+        }
+      }
+      lines = text.split(/\r?\n/);
+      cache.set(rel, lines);
+    }
+    return lines;
+  };
+}
+
+/** The top-level `migration-order` is the default of every rule option named `order` (a rule's own setting wins). */
+function withMigrationOrder(rules: Rule[], config: Config, ruleOptions: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  if (config.migrationOrder === null) return ruleOptions;
+  const out = { ...ruleOptions };
+  for (const r of rules) if ("order" in r.options && out[r.id]?.["order"] === undefined) out[r.id] = { ...out[r.id], order: config.migrationOrder };
+  return out;
 }
 
 /** "4MB", "500KB", "1048576" → bytes. */

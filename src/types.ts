@@ -41,6 +41,8 @@ export interface Related {
 export interface Suggestion {
   message: string;
   snippet: string;
+  /** Set only when `snippet` is an exact replacement of this region (SARIF emits it as a `fix`). */
+  replaces?: Loc;
 }
 
 export interface Finding {
@@ -54,6 +56,8 @@ export interface Finding {
   help?: string;
   docsUrl?: string;
   suggestion?: Suggestion;
+  /** Stable identity that survives line moves (set by lint(); see src/engine/baseline.ts). */
+  fingerprint?: string;
 }
 
 /** A table identity: PostgreSQL folds nothing here because Django and SQLAlchemy both quote names. */

@@ -57,6 +57,20 @@ describe("CI integration", () => {
     expect(lines.find((l) => l.includes("double-ownership"))).toMatch(/%0A {2}shop\/models\.py:\d+: Django creates it/);
   });
 
+  test("--format compact: one `file:line:col: severity: message [rule]` line per finding, for problem matchers", () => {
+    const dir = path.join(FIXTURES, "example-shop");
+    const lines = runCli([dir, "-f", "compact"]).stdout.trimEnd().split("\n");
+    const doc = json(dir);
+    expect(lines).toHaveLength(doc.findings.length);
+    // The regexp docs/integrations.md gives VS Code's problem matcher.
+    const matcher = /^(.+?):(\d+):(\d+): (error|warning|info): (.*) \[([a-z0-9-]+)\]$/;
+    lines.forEach((l, i) => {
+      const m = matcher.exec(l);
+      const f = doc.findings[i]!;
+      expect(m && [m[1], Number(m[2]), Number(m[3]), m[4], m[6]]).toEqual([f.file, f.line, f.column, f.severity, f.ruleId]);
+    });
+  });
+
   test("--max-warnings: exit 1 over the limit, 0 within it", () => {
     const dir = path.join(FIXTURES, "django-table-not-excluded-m2m-swapped-user"); // 2 warnings, no error
     expect(runCli([dir, "--max-warnings", "2"]).status).toBe(0);

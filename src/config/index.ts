@@ -17,9 +17,15 @@ export interface Config {
   ruleOptions: Record<string, Record<string, unknown>>;
   /** Extra ignore globs, relative to each linted root. */
   exclude: string[];
+  /** When not empty, only files matching one of these globs (relative to each linted root) are read. */
+  include: string[];
+  /** Dotted Django settings module to read instead of detecting settings files. */
+  settingsModule: string | null;
   /** Tables of installed apps tablewarden's catalogue does not know: module → table names. */
   djangoAppTables: Record<string, string[]>;
   maxFileSize: string | null;
+  /** Which migrator deploys run first: the default of every rule option named `order`; null when not set. */
+  migrationOrder: "django-first" | "alembic-first" | null;
   /** Declared ownership: the manifest, tables owned outside the repository, hand-offs. */
   ownership: OwnershipConfig;
 }
@@ -40,12 +46,24 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const KEYS = ["rules", "exclude", "django-app-tables", "max-file-size", "owners", "external-tables", "handoffs"] as const;
+/** Every key a configuration may hold; schema/tablewarden.schema.json must list the same (test/schema.test.ts). */
+export const KEYS = ["rules", "exclude", "include", "django-app-tables", "max-file-size", "settings-module", "owners", "external-tables", "handoffs", "migration-order"] as const;
 const OWNERS: readonly DeclaredOwner[] = ["django", "alembic", "external"];
 const SEVERITIES = ["off", "info", "warning", "error"];
 
 export function emptyConfig(): Config {
-  return { file: null, rules: {}, ruleOptions: {}, exclude: [], djangoAppTables: {}, maxFileSize: null, ownership: { owners: [], external: [], handoffs: [] } };
+  return {
+    file: null,
+    rules: {},
+    ruleOptions: {},
+    exclude: [],
+    include: [],
+    settingsModule: null,
+    djangoAppTables: {},
+    maxFileSize: null,
+    migrationOrder: null,
+    ownership: { owners: [], external: [], handoffs: [] },
+  };
 }
 
 /** Find and read the configuration for a lint run rooted at `dir`. */
@@ -111,6 +129,7 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
   const obj = raw as Record<string, unknown>;
   const ids = [...knownRules.map((r) => r.id), ...DIAGNOSTIC_CODES];
   for (const [key, value] of Object.entries(obj)) {
+    if (key === "$schema" && typeof value === "string") continue; // editors' pointer to schema/tablewarden.schema.json
     if (!(KEYS as readonly string[]).includes(key)) fail(key, `unknown key${nearestHint(key, KEYS)}; allowed: ${KEYS.join(", ")}`);
     switch (key) {
       case "rules":
@@ -137,8 +156,13 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
         }
         break;
       case "exclude":
+      case "include":
         if (!Array.isArray(value) || !value.every((x) => typeof x === "string")) fail(key, `expected an array of glob strings, found ${describe(value)}`);
-        cfg.exclude = value as string[];
+        cfg[key] = value as string[];
+        break;
+      case "settings-module":
+        if (typeof value !== "string" || !/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$/.test(value)) fail(key, `expected a dotted Python module such as "mysite.settings.production", found ${describe(value)}`);
+        cfg.settingsModule = value as string;
         break;
       case "django-app-tables":
         if (!isRecord(value)) fail(key, `expected a table of "<app module>" = ["table", ...], found ${describe(value)}`);
@@ -151,6 +175,11 @@ function validate(raw: unknown, where: string, knownRules: Array<{ id: string; o
         if ((typeof value !== "string" && typeof value !== "number") || !/^\d+(?:\.\d+)?\s*(?:b|kb|k|kib|mb|m|mib)?$/i.test(String(value)))
           fail(key, `expected a size such as "4MB" or "500KB", found ${describe(value)}`);
         cfg.maxFileSize = String(value);
+        break;
+      case "migration-order":
+        if (value !== "django-first" && value !== "alembic-first")
+          fail(key, `expected "django-first" or "alembic-first"${typeof value === "string" ? nearestHint(value, ["django-first", "alembic-first"]) : ""}, found ${describe(value)}`);
+        cfg.migrationOrder = value as "django-first" | "alembic-first";
         break;
       case "owners":
         if (!isRecord(value)) fail(key, `expected a table of "<table glob>" = "django" | "alembic" | "external", found ${describe(value)}`);

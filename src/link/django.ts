@@ -79,8 +79,10 @@ export function linkDjango(
   diagnostics: Diagnostic[],
   declared: Record<string, string[]> = {},
   shapes: TableShape[] = [],
+  settingsModule: string | null = null,
 ): ProjectFacts["django"] {
-  const settings = readSettings(index, files);
+  const chosen = settingsFiles(index, files, settingsModule, diagnostics);
+  const settings = readSettings(index, chosen, chosen !== files);
   const catalog = loadCatalog();
   // Apps declared in config join the catalogue (and override it).
   for (const [app, tables] of Object.entries(declared)) {
@@ -289,11 +291,32 @@ function resolveMigrationModules(index: ModuleIndex, settings: Settings): Django
 
 // ---------------------------------------------------------------- settings
 
-function readSettings(index: ModuleIndex, files: FileFacts[]): Settings {
+/**
+ * The files to read settings from: the configured `settings-module` when there is one (and it is
+ * found), else every parsed file (readSettings keeps those binding INSTALLED_APPS).
+ */
+function settingsFiles(index: ModuleIndex, files: FileFacts[], settingsModule: string | null, diagnostics: Diagnostic[]): FileFacts[] {
+  if (settingsModule === null) return files;
+  const file = index.resolveModule(settingsModule, null);
+  const facts = file ? index.facts(file) : null;
+  if (facts && (facts.bindings.some((b) => b.name === "INSTALLED_APPS") || facts.starImports.length > 0)) return [facts];
+  diagnostics.push({
+    code: "unresolved",
+    severity: "warning",
+    message: file
+      ? `settings-module \`${settingsModule}\` (${file}) sets no INSTALLED_APPS and imports no other settings; settings were detected instead`
+      : `settings-module \`${settingsModule}\` is not a module of this project; settings were detected instead (check the dotted path, relative to the project root or its src/ folder)`,
+    loc: fileLoc(file ?? "."),
+  });
+  return files;
+}
+
+/** `configured`: the files are the configured settings module, read even when it only star-imports. */
+function readSettings(index: ModuleIndex, files: FileFacts[], configured = false): Settings {
   const out: Settings = { files: [], installed: [], authUserModel: null, swappable: {}, migrationModules: [], defaultAutoField: null };
   const seen = new Set<string>();
   for (const f of files) {
-    if (!f.bindings.some((b) => b.name === "INSTALLED_APPS")) continue;
+    if (!configured && !f.bindings.some((b) => b.name === "INSTALLED_APPS")) continue;
     out.files.push(f.file);
     for (const { entry, loc } of installedApps(index, f, new Set())) {
       if (seen.has(entry)) continue;

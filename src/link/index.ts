@@ -21,13 +21,15 @@ export interface LinkInputs {
   load: FactsLoader;
   /** Config: tables of installed apps the catalogue does not know. */
   djangoAppTables?: Record<string, string[]>;
+  /** Config: the Django settings module to read instead of detecting settings files. */
+  djangoSettingsModule?: string | null;
 }
 
 export function link(inp: LinkInputs): ProjectFacts {
   const diagnostics: Diagnostic[] = [];
   const index = new ModuleIndex(inp.pythonFiles, inp.load);
   const shapes: TableShape[] = [];
-  const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {}, shapes);
+  const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {}, shapes, inp.djangoSettingsModule ?? null);
   const sqlaCtx = newSqlaContext(index);
   const sqlalchemy = linkSqlalchemy(sqlaCtx, inp.parsed, diagnostics);
   sqlalchemy.createAll = linkCreateAll(sqlaCtx, inp.parsed);
@@ -61,8 +63,10 @@ export function link(inp: LinkInputs): ProjectFacts {
   const suppressions: ProjectFacts["suppressions"] = {};
   for (const f of inp.parsed) if (f.suppressions.length > 0) suppressions[f.file] = f.suppressions;
   // "Could not resolve" notes are reported by the unknown-ownership rule (configurable like any rule).
-  const unresolved = diagnostics.filter((d) => d.code === "unresolved").map((d) => ({ message: d.message, loc: d.loc }));
-  return { django, sqlalchemy, alembic: { envs }, diagnostics: diagnostics.filter((d) => d.code !== "unresolved"), unresolved, shapes, suppressions };
+  // (A configured settings-module that does not resolve stays a warning diagnostic: it is a setup mistake.)
+  const isNote = (d: Diagnostic) => d.code === "unresolved" && d.severity === "info";
+  const unresolved = diagnostics.filter(isNote).map((d) => ({ message: d.message, loc: d.loc }));
+  return { django, sqlalchemy, alembic: { envs }, diagnostics: diagnostics.filter((d) => !isNote(d)), unresolved, shapes, suppressions };
 }
 
 export type { ProjectFacts } from "./types.js";

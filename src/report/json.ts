@@ -4,6 +4,8 @@ import type { Finding } from "../types.js";
 export interface JsonReportInput {
   findings: Finding[];
   filesScanned: number;
+  /** Findings a baseline left out. */
+  baselined?: number;
 }
 
 export function formatJson(input: JsonReportInput): string {
@@ -23,8 +25,9 @@ export function formatJson(input: JsonReportInput): string {
       ...(f.help ? { help: f.help } : {}),
       ...(f.docsUrl ? { docsUrl: f.docsUrl } : {}),
       ...(f.suggestion ? { suggestion: f.suggestion } : {}),
+      ...(f.fingerprint ? { fingerprint: f.fingerprint } : {}),
     })),
-    summary: summarize(input.findings, input.filesScanned),
+    summary: { ...summarize(input.findings, input.filesScanned), ...(input.baselined ? { baselined: input.baselined } : {}) },
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -5,6 +5,8 @@ import { summarize } from "./json.js";
 
 export interface StylishOptions {
   color: boolean;
+  /** Findings a baseline left out: said in the summary line. */
+  baselined?: number;
 }
 
 export function formatStylish(findings: Finding[], filesScanned: number, opts: StylishOptions): string {
@@ -48,7 +50,8 @@ export function formatStylish(findings: Finding[], filesScanned: number, opts: S
     `${s.warnings} warning${s.warnings === 1 ? "" : "s"}`,
     `${s.infos} info${s.infos === 1 ? "" : "s"}`,
   ];
-  const summary = `${s.errors + s.warnings === 0 ? "✓" : "✖"} ${parts.join(", ")} in ${s.filesScanned} file${s.filesScanned === 1 ? "" : "s"} scanned`;
+  const baselined = opts.baselined ? ` (${opts.baselined} more in the baseline)` : "";
+  const summary = `${s.errors + s.warnings === 0 ? "✓" : "✖"} ${parts.join(", ")} in ${s.filesScanned} file${s.filesScanned === 1 ? "" : "s"} scanned${baselined}`;
   lines.push(s.errors > 0 ? c.red.bold(summary) : s.warnings > 0 ? c.yellow.bold(summary) : c.green.bold(summary));
   return `${lines.join("\n")}\n`;
 }

@@ -2,12 +2,13 @@
 # Real-tools harness entry point (npm run test:real).
 # Starts a throw-away PostgreSQL cluster on a loopback port, runs test/real/harness.py against it
 # (real Django, Alembic and SQLAlchemy from Debian's packages) and always stops the cluster.
-# Arguments are passed to harness.py (e.g. fixture names to run only those).
+# Arguments are passed to harness.py (e.g. fixture names to run only those). Without arguments it then
+# tests the pre-commit hook with the real pre-commit (pre-commit.sh beside this file).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PY=/usr/bin/python3  # Debian's Python: the one that sees python3-django & co. (not a pyenv one)
-APT_PACKAGES=(postgresql python3-django python3-alembic python3-sqlalchemy python3-psycopg2 python3-sqlmodel python3-flask-sqlalchemy chromium graphviz)
+APT_PACKAGES=(postgresql python3-django python3-alembic python3-sqlalchemy python3-psycopg2 python3-sqlmodel python3-flask-sqlalchemy chromium graphviz pre-commit)
 
 pg_bindir() {
   local d
@@ -27,6 +28,8 @@ what_is_missing() {
   [ -n "$(pg_bindir)" ] || m+=("postgresql (initdb, pg_ctl)")
   command -v chromium >/dev/null 2>&1 || m+=("chromium (renders the Mermaid diagrams)")
   command -v dot >/dev/null 2>&1 || m+=("graphviz")
+  # Outside CI a missing pre-commit only skips the hook test (pre-commit.sh says so), not the harness.
+  if [ "${CI:-}" = "true" ]; then command -v pre-commit >/dev/null 2>&1 || m+=("pre-commit"); fi
   local IFS=","
   echo "${m[*]-}" | sed 's/,/, /g'
 }
@@ -122,8 +125,12 @@ export PYTHONDONTWRITEBYTECODE=1
 "$PY" "$here/harness.py" --pg-url "postgresql://postgres@127.0.0.1:$port" "$@" &
 harness_pid=$!
 wait "$harness_pid"
+harness_pid=""
 
-# Diagrams of `tablewarden tables` rendered by the real renderers (whole runs only: arguments name fixtures).
 if [ "$#" -eq 0 ]; then
+  # Diagrams of `tablewarden tables` rendered by the real renderers, then the pre-commit hook.
   node "$here/diagrams.mjs"
+  bash "$here/pre-commit.sh"
+else
+  echo "diagrams and pre-commit hook test: skipped (fixture names given; run them with: node test/real/diagrams.mjs; bash test/real/pre-commit.sh)"
 fi
