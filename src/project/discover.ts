@@ -1,9 +1,9 @@
 /**
  * discover: roots → the Python and ini files worth looking at, relative to the base directory.
- * Honours .gitignore; skips virtualenvs, site-packages, caches and VCS folders.
+ * Honours .gitignore files (nested ones too); skips virtualenvs, site-packages, caches and VCS folders.
  */
-import { globby } from "globby";
 import path from "node:path";
+import { walk } from "./walk.js";
 
 export interface SourceFile {
   /** Absolute path. */
@@ -39,19 +39,15 @@ export interface DiscoverOptions {
   ignore: string[];
 }
 
+/** `*.py`, `*.ini`, `pyproject.toml`, and `pyvenv.cfg` (which marks a virtualenv). */
+function isCandidate(name: string): boolean {
+  return name.endsWith(".py") || name.endsWith(".ini") || name === "pyproject.toml" || name === "pyvenv.cfg";
+}
+
 export async function discover(opts: DiscoverOptions): Promise<SourceFile[]> {
   const seen = new Map<string, SourceFile>();
   for (const root of opts.roots) {
-    const patterns = ["**/*.py", "**/*.ini", "**/pyproject.toml", "**/pyvenv.cfg"];
-    const found = await globby(patterns, {
-      cwd: root,
-      absolute: true,
-      gitignore: true,
-      dot: false,
-      followSymbolicLinks: false,
-      ignore: [...DEFAULT_IGNORES, ...opts.ignore],
-      suppressErrors: true,
-    });
+    const found = walk(root, { ignore: [...DEFAULT_IGNORES, ...opts.ignore], wanted: isCandidate });
     // Any folder holding a pyvenv.cfg is a virtualenv, whatever its name.
     const venvs = found.filter((f) => path.basename(f) === "pyvenv.cfg").map((f) => path.dirname(f) + path.sep);
     for (const abs of found) {
