@@ -47,7 +47,8 @@ type Outcome = { code: number };
 function commonOptions<T>(y: import("yargs").Argv<T>) {
   return y
     .positional("paths", { type: "string", array: true, default: ["."], describe: "Files or folders to lint" })
-    .option("max-file-size", { type: "string", describe: "Skip larger files (with an info finding); default 2MB" });
+    .option("max-file-size", { type: "string", describe: "Skip larger files (with an info finding); default 2MB" })
+    .option("cache", { type: "boolean", default: true, describe: "Reuse facts of unchanged files from earlier runs (--no-cache: parse everything)" });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -73,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
           const ruleSeverities = parseRuleFlags(args.rule, knownIds(rules));
           const toFile = args["output-file"];
           const color = args.color ?? (!toFile && Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"]);
-          const result = await lint({ paths: args.paths, rules: ruleSeverities, quiet: args.quiet, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
+          const result = await lint({ paths: args.paths, cache: args.cache, rules: ruleSeverities, quiet: args.quiet, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
           const report = format(args.format, result.findings, result.filesScanned, color);
           if (toFile) {
             try {
@@ -93,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
         "List every table with its owner, its claims and what Alembic's autogenerate does with it",
         (y) => commonOptions(y).option("format", { alias: "f", choices: TABLE_FORMATS, default: "text" as TableFormat, describe: "Output format" }),
         async (args) => {
-          const result = await lint({ paths: args.paths, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
+          const result = await lint({ paths: args.paths, cache: args.cache, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
           process.stdout.write(formatTables(result.graph.inventory(), args.format, result.project.django.settingsFiles));
           outcome.code = 0;
         },
@@ -103,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
         "Show every claim about one table, autogenerate's view of it, and the findings on it",
         (y) => commonOptions(y).positional("table", { type: "string", demandOption: true, describe: "Table name, or schema.name" }),
         async (args) => {
-          const result = await lint({ paths: args.paths, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
+          const result = await lint({ paths: args.paths, cache: args.cache, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
           const [schema, name] = args.table.includes(".") ? (args.table.split(".", 2) as [string, string]) : [null, args.table];
           const node = result.graph.table({ schema, name });
           if (!node) {

@@ -3,17 +3,11 @@
  * .gitignore files, negations, anchored patterns, parent .gitignore files up to the repository root,
  * dot-folders, symbolic links, virtualenvs and exclude globs.
  */
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { globby } from "globby";
 import { DEFAULT_IGNORES, discover } from "../src/project/discover.js";
-import { FIXTURES, tempDir } from "./helpers.js";
-
-function write(root: string, rel: string, content = ""): void {
-  const file = path.join(root, rel);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, content);
-}
+import { FIXTURES, tempDir, writeFile as write } from "./helpers.js";
 
 /** What discovery returned when it was built on globby: the reference. */
 async function viaGlobby(root: string, ignore: string[]): Promise<string[]> {
