@@ -4,7 +4,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { lint, parseSize, UsageError } from "./lint.js";
 import { ConfigError } from "./config/index.js";
@@ -18,6 +17,7 @@ import type { SeverityOrOff } from "./types.js";
 import { loadRules } from "./engine/rules.js";
 import { knownIds } from "./engine/index.js";
 import { packageRoot } from "./data/catalog.js";
+import { loadYargs } from "./util/yargs.js";
 
 const SEVERITIES = ["off", "info", "warning", "error"];
 
@@ -56,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   const outcome: Outcome = { code: 0 };
   try {
     const rules = await loadRules();
+    const yargs = await loadYargs(argv);
     const parser = yargs(argv)
       .scriptName("tablewarden")
       .usage("$0 [paths..]\n\nCheck that Django and Alembic never manage the same PostgreSQL tables.")
