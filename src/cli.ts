@@ -4,7 +4,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { lint, parseSize, UsageError } from "./lint.js";
 import { ConfigError } from "./config/index.js";
@@ -20,6 +19,7 @@ import { loadRules } from "./engine/rules.js";
 import { knownIds } from "./engine/index.js";
 import { packageRoot } from "./data/catalog.js";
 import { loadBaselineFile, stdinInput, writeBaselineFile } from "./cli-inputs.js";
+import { loadYargs } from "./util/yargs.js";
 
 const SEVERITIES = ["off", "info", "warning", "error"];
 
@@ -49,7 +49,8 @@ type Outcome = { code: number };
 function commonOptions<T>(y: import("yargs").Argv<T>) {
   return y
     .positional("paths", { type: "string", array: true, default: ["."], describe: "Files or folders to lint" })
-    .option("max-file-size", { type: "string", describe: "Skip larger files (with an info finding); default 2MB" });
+    .option("max-file-size", { type: "string", describe: "Skip larger files (with an info finding); default 2MB" })
+    .option("cache", { type: "boolean", default: true, describe: "Reuse facts of unchanged files from earlier runs (--no-cache: parse everything)" });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -57,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   const outcome: Outcome = { code: 0 };
   try {
     const rules = await loadRules();
+    const yargs = await loadYargs(argv);
     const parser = yargs(argv)
       .scriptName("tablewarden")
       .usage("$0 [paths..]\n\nCheck that Django and Alembic never manage the same PostgreSQL tables.")
@@ -85,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
           const baseline = args.baseline ? loadBaselineFile(args.baseline) : undefined;
           const result = await lint({
             paths: stdin?.paths ?? args.paths,
+            cache: args.cache,
             rules: ruleSeverities,
             quiet: args.quiet,
             ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}),
@@ -116,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
         "List every table with its owner, its claims and what Alembic's autogenerate does with it",
         (y) => commonOptions(y).option("format", { alias: "f", choices: TABLE_FORMATS, default: "text" as TableFormat, describe: "Output format" }),
         async (args) => {
-          const result = await lint({ paths: args.paths, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
+          const result = await lint({ paths: args.paths, cache: args.cache, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
           process.stdout.write(formatTables(result.graph.inventory(), args.format, result.project.django.settingsFiles));
           outcome.code = 0;
         },
@@ -126,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
         "Show every claim about one table, autogenerate's view of it, and the findings on it",
         (y) => commonOptions(y).positional("table", { type: "string", demandOption: true, describe: "Table name, or schema.name" }),
         async (args) => {
-          const result = await lint({ paths: args.paths, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
+          const result = await lint({ paths: args.paths, cache: args.cache, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
           const [schema, name] = args.table.includes(".") ? (args.table.split(".", 2) as [string, string]) : [null, args.table];
           const node = result.graph.table({ schema, name });
           if (!node) {
@@ -143,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
         "Print the filter block for each Alembic env.py that keeps autogenerate to Alembic's own tables",
         (y) => commonOptions(y),
         async (args) => {
-          const result = await lint({ paths: args.paths, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
+          const result = await lint({ paths: args.paths, cache: args.cache, ...(args["max-file-size"] ? { maxFileBytes: parseSize(args["max-file-size"]) } : {}) });
           const envs = result.graph.autogenerateEnvs();
           if (envs.length === 0) throw new UsageError("no Alembic env.py with a target_metadata found: nothing to suggest");
           const blocks = envs.map((env) => `# ${env.file}: paste above run_migrations_offline()\n\n${envBlock(result.graph, env)}`);

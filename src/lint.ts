@@ -15,6 +15,9 @@ import { mentionsRawSql, tokenizerAnalyzer } from "./extract/sql.js";
 import type { SqlAnalyzer } from "./extract/sql.js";
 import { loadPgAnalyzer } from "./extract/pgsql.js";
 import type { FileFacts } from "./extract/facts.js";
+import { defaultCacheDir, factsKey, openCache, toolFingerprint } from "./project/cache.js";
+import type { FactsCache } from "./project/cache.js";
+import { packageRoot } from "./data/catalog.js";
 import { parseIni, pyprojectAlembic } from "./extract/alembic/ini.js";
 import type { IniFacts } from "./extract/alembic/ini.js";
 import { link } from "./link/index.js";
@@ -27,8 +30,8 @@ import type { Rule } from "./rule.js";
 import { emptyConfig, loadConfig } from "./config/index.js";
 import type { Config } from "./config/index.js";
 import { findProjectRoot, inRequested } from "./project/root.js";
-import { DEFAULT_IGNORES, toPosix } from "./project/discover.js";
-import { globby } from "globby";
+import { toPosix } from "./project/discover.js";
+import picomatch from "picomatch";
 import { applyBaseline, fingerprint } from "./engine/baseline.js";
 import type { Baseline } from "./engine/baseline.js";
 
@@ -44,6 +47,11 @@ export interface LintOptions {
   /** Extra ignore globs (relative to each root). */
   ignore?: string[];
   maxFileBytes?: number;
+  /**
+   * The persistent facts cache: a directory, `true`/undefined for the default one
+   * (`$TABLEWARDEN_CACHE_DIR`, node_modules/.cache/tablewarden or the OS cache folder), `false` for none.
+   */
+  cache?: boolean | string;
   /** Settings to use instead of searching for .tablewarden.json / pyproject.toml (`false`: none). */
   config?: Config | false;
   /**
@@ -89,6 +97,17 @@ export interface Timings {
   /** Python files parsed (the prefilter's choice plus those imports led to). */
   parsedFiles: number;
   parsedBytes: number;
+  /** Python files whose facts came from the persistent cache (not parsed). */
+  cachedFiles: number;
+}
+
+/** Folders whose files may hold raw SQL worth the real PostgreSQL parser (Django migrations, Alembic revisions). */
+const RAW_SQL_HOME = /(?:^|\/)(?:migrations|versions)\//;
+
+function openFactsCache(dir: string | true | undefined, base: string): FactsCache {
+  const root = packageRoot();
+  const version = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string }).version;
+  return openCache(typeof dir === "string" ? dir : defaultCacheDir(root), base, toolFingerprint(version));
 }
 
 /** A problem with the invocation itself (exit code 2). */
@@ -118,112 +137,149 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const rules = await loadRules();
   const config = options.config === false ? emptyConfig() : (options.config ?? (await loadConfig(base, rules)));
   const t0 = performance.now();
-  const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0 };
+  const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0, cachedFiles: 0 };
   const sources = withUnsaved(await discover({ roots, base, ignore: [...config.exclude, ...(options.ignore ?? [])] }), contents, roots, base);
   if (config.include.length > 0) {
-    const included = new Set<string>();
-    for (const root of roots) {
-      for (const f of await globby(config.include, { cwd: root, absolute: true, dot: false, ignore: DEFAULT_IGNORES, suppressErrors: true })) included.add(f);
-    }
-    for (let i = sources.length - 1; i >= 0; i--) if (!included.has(sources[i]!.abs) && !contents.has(sources[i]!.abs)) sources.splice(i, 1);
+    // `include` globs are relative to the project root; unsaved buffers are always read.
+    const included = picomatch(config.include, { dot: false });
+    for (let i = sources.length - 1; i >= 0; i--) if (!included(sources[i]!.rel) && !contents.has(sources[i]!.abs)) sources.splice(i, 1);
   }
   timings.discover = performance.now() - t0;
-  /** Reads a file from the editor's buffer when there is one, else from the disk. */
-  const readText = (abs: string, rel: string) => {
-    const unsaved = contents.get(abs);
-    return unsaved !== undefined ? { text: unsaved, diagnostics: [] as Diagnostic[] } : readSource(abs, rel, maxBytes);
-  };
   const maxBytes = options.maxFileBytes ?? (config.maxFileSize ? parseSize(config.maxFileSize) : DEFAULT_MAX_FILE_BYTES);
 
   const parser = new PythonParser();
   const diagnostics: Diagnostic[] = [];
   const byRel = new Map<string, SourceFile>(sources.map((s) => [s.rel, s]));
-  const cache = new Map<string, FileFacts | null>();
+  const facts = options.cache === false ? null : openFactsCache(options.cache, base);
+  const memo = new Map<string, FileFacts | null>();
+  /** Text of the files the prefilter passed over: parsed from memory if an import leads to them. */
+  const deferred = new Map<string, string>();
   let filesScanned = 0;
 
-  let sql: SqlAnalyzer = tokenizerAnalyzer;
-  const sqlFor = async (abs: string): Promise<SqlAnalyzer> => {
-    try {
-      if (!mentionsRawSql(contents.get(abs) ?? readFileSync(abs, "latin1"))) return tokenizerAnalyzer;
-      return await loadPgAnalyzer();
-    } catch {
-      return tokenizerAnalyzer; // the tokenizer still reads the SQL
+  /** Extract one file (or take its facts from the cache); a crash becomes a diagnostic on the file. */
+  const extract = (rel: string, text: string, sql: SqlAnalyzer, key: string): FileFacts | null => {
+    let f = facts?.get(key) ?? null;
+    if (!f) {
+      const tp = performance.now();
+      timings.parsedFiles++;
+      timings.parsedBytes += text.length;
+      try {
+        f = extractFile(rel, text, parser, sql);
+        facts?.set(key, f);
+      } catch (e) {
+        diagnostics.push({
+          code: "unreadable-file",
+          severity: "warning",
+          message: `internal error while reading this file: ${e instanceof Error ? e.message : String(e)}`,
+          loc: { file: rel, line: 1, column: 1, endLine: 1, endColumn: 1 },
+        });
+      }
+      timings.parse += performance.now() - tp;
     }
+    if (f) diagnostics.push(...f.diagnostics);
+    memo.set(rel, f);
+    return f;
   };
 
-  /** Files the prefilter passed over: read again only if an import leads to them. */
-  const deferred = new Set<string>();
-
-  const load = (rel: string, force: boolean): FileFacts | null => {
-    if (cache.has(rel)) return cache.get(rel)!;
-    const src = byRel.get(rel);
-    if (!src || src.kind !== "python") return null;
-    const tr = performance.now();
-    const read = readText(src.abs, rel);
-    timings.read += performance.now() - tr;
-    if (!deferred.has(rel)) {
-      filesScanned++;
-      diagnostics.push(...read.diagnostics);
+  // The real PostgreSQL parser is loaded the first time a migration or revision with raw SQL is not cached.
+  let pg: SqlAnalyzer | null | undefined;
+  const sqlReader = async (rel: string, text: string): Promise<[SqlAnalyzer, string]> => {
+    if (!RAW_SQL_HOME.test(rel) || !mentionsRawSql(text)) return [tokenizerAnalyzer, "tokenizer"];
+    if (pg === undefined && !facts?.has(factsKey(rel, text, "pg"))) {
+      try {
+        pg = await loadPgAnalyzer();
+      } catch {
+        pg = null; // the tokenizer still reads the SQL
+      }
     }
-    if (read.text === null) {
-      cache.set(rel, null);
-      return null;
-    }
-    const text = read.text;
-    if (!force && !worthParsing(rel, text)) {
-      deferred.add(rel);
-      return null;
-    }
-    deferred.delete(rel);
-    let facts: FileFacts | null = null;
-    const tp = performance.now();
-    timings.parsedFiles++;
-    timings.parsedBytes += text.length;
-    try {
-      facts = extractFile(rel, text, parser, sql);
-      diagnostics.push(...facts.diagnostics);
-    } catch (e) {
-      diagnostics.push({
-        code: "unreadable-file",
-        severity: "warning",
-        message: `internal error while reading this file: ${e instanceof Error ? e.message : String(e)}`,
-        loc: { file: rel, line: 1, column: 1, endLine: 1, endColumn: 1 },
-      });
-    }
-    timings.parse += performance.now() - tp;
-    cache.set(rel, facts);
-    return facts;
+    return pg === null ? [tokenizerAnalyzer, "tokenizer"] : [pg ?? tokenizerAnalyzer, "pg"];
   };
 
+  /** Files the prefilter passed over in an earlier run, unchanged since: their facts key. */
+  const deferredKeys = new Map<string, string>();
   const parsed: FileFacts[] = [];
   const inis: IniFacts[] = [];
   for (const s of sources) {
     if (s.kind === "deploy") continue; // read after linking, by readDeploy
+    filesScanned++;
+    const tr = performance.now();
+    // Stat before reading: a change made while this run reads the file is seen by the next run.
+    const unsaved = contents.get(s.abs);
+    // An editor's unsaved buffer is read from memory; the disk file's size and time say nothing about it.
+    const st = s.kind === "python" && facts && unsaved === undefined ? statOrNull(s.abs) : null;
+    if (st && facts) {
+      // Unchanged since the last run (same size and time): what the file holds is known without reading it.
+      const known = facts.known(s.rel, st.mtimeMs, st.size);
+      if (known && !known.worth) {
+        deferredKeys.set(s.rel, known.key);
+        timings.read += performance.now() - tr;
+        continue;
+      }
+      const f = known ? facts.get(known.key) : undefined;
+      if (f) {
+        memo.set(s.rel, f);
+        diagnostics.push(...f.diagnostics);
+        parsed.push(f);
+        timings.read += performance.now() - tr;
+        continue;
+      }
+    }
+    const read = unsaved !== undefined ? { text: unsaved, diagnostics: [] as Diagnostic[] } : readSource(s.abs, s.rel, maxBytes, st?.size);
+    timings.read += performance.now() - tr;
+    diagnostics.push(...read.diagnostics);
+    const text = read.text;
     if (s.kind === "python") {
-      // The real PostgreSQL parser is loaded the first time a file may hold raw SQL.
-      if (sql === tokenizerAnalyzer && /(?:^|\/)(?:migrations|versions)\//.test(s.rel)) sql = await sqlFor(s.abs);
-      const f = load(s.rel, false);
-      if (f) parsed.push(f);
+      if (text === null) memo.set(s.rel, null);
+      else if (!worthParsing(s.rel, text)) {
+        deferred.set(s.rel, text);
+        if (st && read.diagnostics.length === 0) facts?.remember(s.rel, st.mtimeMs, st.size, { key: factsKey(s.rel, text, "tokenizer"), worth: false });
+      } else {
+        const [sql, sqlName] = await sqlReader(s.rel, text);
+        const key = facts ? factsKey(s.rel, text, sqlName) : "";
+        const f = extract(s.rel, text, sql, key);
+        if (f) parsed.push(f);
+        if (f && st && read.diagnostics.length === 0) facts?.remember(s.rel, st.mtimeMs, st.size, { key, worth: true });
+      }
     } else {
-      const read = readText(s.abs, s.rel);
-      filesScanned++;
-      diagnostics.push(...read.diagnostics);
-      if (read.text === null || !/script_location/.test(read.text)) continue;
-      if (s.kind === "ini") inis.push(parseIni(s.rel, read.text));
+      if (text === null || !/script_location/.test(text)) continue;
+      if (s.kind === "ini") inis.push(parseIni(s.rel, text));
       else {
-        const section = await pyprojectAlembic(s.rel, read.text);
+        const section = await pyprojectAlembic(s.rel, text);
         if (section.ini) inis.push(section.ini);
         if (section.diagnostic) diagnostics.push(section.diagnostic);
       }
     }
   }
 
+  /** A file an import leads to: parsed now if the prefilter passed over it. */
+  const load = (rel: string): FileFacts | null => {
+    if (memo.has(rel)) return memo.get(rel)!;
+    const src = byRel.get(rel);
+    if (src?.kind !== "python") return null;
+    let text = deferred.get(rel);
+    if (text === undefined) {
+      const key = deferredKeys.get(rel);
+      const f = key ? facts?.get(key) : undefined;
+      if (f) {
+        memo.set(rel, f);
+        diagnostics.push(...f.diagnostics);
+        return f;
+      }
+      if (key === undefined) return null;
+      const read = readSource(src.abs, rel, maxBytes); // passed over last time, never parsed: read now
+      if (read.text === null) return null;
+      text = read.text;
+    }
+    deferred.delete(rel);
+    return extract(rel, text, tokenizerAnalyzer, facts ? factsKey(rel, text, "tokenizer") : "");
+  };
+
   const tLink = performance.now();
   const project = link({
     pythonFiles: sources.filter((s) => s.kind === "python").map((s) => s.rel),
     parsed,
     inis,
-    load: (rel) => load(rel, true),
+    load,
     djangoAppTables: config.djangoAppTables,
     djangoSettingsModule: config.settingsModule,
   });
@@ -246,6 +302,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const lines = fileLines(base, contents);
   for (const f of wanted) f.fingerprint = fingerprint(f, lines(f.loc.file)[f.loc.line - 1] ?? "");
   const { findings, baselined } = options.baseline ? applyBaseline(wanted, options.baseline) : { findings: wanted, baselined: 0 };
+  timings.cachedFiles = facts?.hits ?? 0;
+  facts?.save();
   timings.total = performance.now() - t0;
   return { findings, filesScanned, base, requested, baselined, config, project, graph, rules, timings };
 }
@@ -300,6 +358,14 @@ export function parseSize(text: string): number {
   const n = Number(m[1]);
   const unit = (m[2] ?? "b").toLowerCase();
   return Math.round(unit.startsWith("k") ? n * 1024 : unit.startsWith("m") ? n * 1024 * 1024 : n);
+}
+
+function statOrNull(abs: string): { mtimeMs: number; size: number } | null {
+  try {
+    return statSync(abs);
+  } catch {
+    return null;
+  }
 }
 
 function commonBase(roots: string[]): string {

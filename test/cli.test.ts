@@ -77,6 +77,11 @@ describe("cli", () => {
     expect(h.status).toBe(0);
     expect(h.stdout).toMatch(/--format/);
     expect(h.stdout).toMatch(/--rule/);
+    // Help is laid out in columns by yargs' real renderer (src/util/yargs.ts loads it only for help).
+    const sub = runCli(["tables", "-h"]);
+    expect(sub.status).toBe(0);
+    expect(sub.stdout).toMatch(/^ {2}-f, --format +Output format +\[choices: "text", "json", "mermaid", "dot"\]/m);
+    expect(sub.stdout).toMatch(/--no-cache|--cache/);
   });
 
   test("stylish: grouped by file, no colour codes with --no-color, a summary line", () => {

@@ -1,6 +1,6 @@
 /** Shared test helpers: run the real CLI, normalise findings for expected.json comparisons. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,11 +15,11 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], cwd = ROOT, input?: string): CliRun {
+export function runCli(args: string[], cwd = ROOT, input?: string, env: Record<string, string> = {}): CliRun {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...env },
     input,
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -58,6 +58,12 @@ export function pin(f: JsonFinding) {
     endColumn: f.endColumn,
     related: f.related.map((r) => ({ file: r.file, line: r.line })),
   };
+}
+
+export function writeFile(root: string, rel: string, content: string | Buffer = ""): void {
+  const file = path.join(root, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
 }
 
 export function tempDir(prefix: string): string {

@@ -1,10 +1,11 @@
 /**
  * discover: roots → the Python and ini files worth looking at, relative to the base directory.
- * Honours .gitignore; skips virtualenvs, site-packages, caches and VCS folders.
+ * Honours .gitignore files (nested ones too); skips virtualenvs, site-packages, caches and VCS folders.
  */
-import { globby } from "globby";
 import path from "node:path";
-import { DEPLOY_DOT_GLOBS, DEPLOY_GLOBS, deployKindOf } from "./deploy-files.js";
+import { existsSync, readdirSync } from "node:fs";
+import { deployKindOf } from "./deploy-files.js";
+import { walk } from "./walk.js";
 
 export interface SourceFile {
   /** Absolute path. */
@@ -40,21 +41,35 @@ export interface DiscoverOptions {
   ignore: string[];
 }
 
+/** `*.py`, `*.ini`, `pyproject.toml`, and `pyvenv.cfg` (which marks a virtualenv). */
+function isCandidate(name: string): boolean {
+  return name.endsWith(".py") || name.endsWith(".ini") || name === "pyproject.toml" || name === "pyvenv.cfg";
+}
+
+/** Names a deploy file can have (deployKindOf decides from the whole path; YAML files need their folder). */
+function mayBeDeployFile(name: string): boolean {
+  return /^(?:dockerfile|containerfile)|\.(?:dockerfile|containerfile|sh|bash|mk|ya?ml)$|^(?:docker-)?compose|^procfile|^(?:gnu)?makefile$|^(?:fly\.toml|app\.json)$/i.test(name);
+}
+
+/** CI files in dot folders, which the walker skips like every dot name: looked up where they live. */
+function dotDeployFiles(root: string): string[] {
+  const out: string[] = [];
+  if (existsSync(path.join(root, ".gitlab-ci.yml"))) out.push(path.join(root, ".gitlab-ci.yml"));
+  for (const dir of [path.join(root, ".github", "workflows"), path.join(root, ".gitlab", "ci")]) {
+    try {
+      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isFile() && /\.ya?ml$/.test(e.name)) out.push(path.join(dir, e.name));
+    } catch {
+      // no such folder
+    }
+  }
+  return out;
+}
+
 export async function discover(opts: DiscoverOptions): Promise<SourceFile[]> {
   const seen = new Map<string, SourceFile>();
   for (const root of opts.roots) {
-    const patterns = ["**/*.py", "**/*.ini", "**/pyproject.toml", "**/pyvenv.cfg", ...DEPLOY_GLOBS];
-    const found = await globby(patterns, {
-      cwd: root,
-      absolute: true,
-      gitignore: true,
-      dot: false,
-      followSymbolicLinks: false,
-      ignore: [...DEFAULT_IGNORES, ...opts.ignore],
-      suppressErrors: true,
-    });
-    // CI workflows live in dot folders: rooted patterns, so this walks only those folders.
-    const dotted = await globby(DEPLOY_DOT_GLOBS, { cwd: root, absolute: true, gitignore: true, dot: true, followSymbolicLinks: false, ignore: [...DEFAULT_IGNORES, ...opts.ignore], suppressErrors: true });
+    const found = walk(root, { ignore: [...DEFAULT_IGNORES, ...opts.ignore], wanted: (name) => isCandidate(name) || mayBeDeployFile(name) });
+    const dotted = dotDeployFiles(root);
     // Any folder holding a pyvenv.cfg is a virtualenv, whatever its name.
     const venvs = found.filter((f) => path.basename(f) === "pyvenv.cfg").map((f) => path.dirname(f) + path.sep);
     for (const abs of [...found, ...dotted]) {

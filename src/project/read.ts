@@ -14,12 +14,14 @@ export interface ReadResult {
 /** Default cap; larger files are skipped with an info diagnostic (generated data, dumps). */
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 
-export function readSource(abs: string, rel: string, maxBytes: number): ReadResult {
-  let size: number;
-  try {
-    size = statSync(abs).size;
-  } catch (e) {
-    return fail(rel, "unreadable-file", "warning", `cannot read file: ${errorText(e)}`);
+/** `size`: the file's size when the caller has already asked the file system. */
+export function readSource(abs: string, rel: string, maxBytes: number, size?: number): ReadResult {
+  if (size === undefined) {
+    try {
+      size = statSync(abs).size;
+    } catch (e) {
+      return fail(rel, "unreadable-file", "warning", `cannot read file: ${errorText(e)}`);
+    }
   }
   if (size > maxBytes) {
     return fail(

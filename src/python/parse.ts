@@ -52,13 +52,17 @@ export interface TSParser {
 
 /** One reusable parser. Create one per lint run (no module-level state). */
 export class PythonParser {
-  private readonly parser: TSParser;
+  private ts: TSParser | null = null;
 
-  constructor() {
-    const Parser = require("tree-sitter") as new () => TSParser;
-    const Python = require("tree-sitter-python") as unknown;
-    this.parser = new Parser();
-    this.parser.setLanguage(Python);
+  /** tree-sitter and its grammar load on the first parse: a run served by the cache never loads them. */
+  private get parser(): TSParser {
+    if (!this.ts) {
+      const Parser = require("tree-sitter") as new () => TSParser;
+      const Python = require("tree-sitter-python") as unknown;
+      this.ts = new Parser();
+      this.ts.setLanguage(Python);
+    }
+    return this.ts;
   }
 
   /** tree-sitter alone, no conversion: the physical floor the benchmark compares with. */

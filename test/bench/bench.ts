@@ -2,7 +2,8 @@
  * `npm run bench [paths..]`: times tablewarden phase by phase on the bundled example, on generated medium
  * and large shared-schema monorepos (deterministic, in a temp dir), and on any project paths given, each
  * run in a fresh process, median of several runs, next to the floor (read + tree-sitter parse of the files
- * that matter). Prints a table and a JSON summary. A benchmark, not a test: it asserts nothing.
+ * that matter), then again with a warm facts cache (a temporary one). Prints a table and a JSON summary.
+ * A benchmark, not a test: it asserts nothing.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,7 +16,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..", "..", "..");
 const runOne = path.join(here, "run-one.js");
 
-function measure(mode: "lint" | "floor", dir: string, runs: number): Record<string, number> {
+function measure(mode: "lint" | "warm" | "floor", dir: string, runs: number): Record<string, number> {
   const samples: Array<Record<string, number>> = [];
   for (let i = 0; i < runs; i++) samples.push(JSON.parse(execFileSync(process.execPath, [runOne, mode, dir], { encoding: "utf8", maxBuffer: 1 << 26 })) as Record<string, number>);
   const median: Record<string, number> = {};
@@ -26,12 +27,12 @@ function measure(mode: "lint" | "floor", dir: string, runs: number): Record<stri
   return median;
 }
 
-function cold(dir: string, runs: number): number {
+function cold(dir: string, runs: number, flags: string[]): number {
   const v: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     try {
-      execFileSync(process.execPath, [path.join(root, "bin", "tablewarden.js"), dir, "--format", "json"], { stdio: "ignore" });
+      execFileSync(process.execPath, [path.join(root, "bin", "tablewarden.js"), dir, "--format", "json", ...flags], { stdio: "ignore" });
     } catch {
       /* exit 1: findings */
     }
@@ -41,6 +42,8 @@ function cold(dir: string, runs: number): number {
 }
 
 const tmp = mkdtempSync(path.join(tmpdir(), "tablewarden-bench-"));
+// The benchmark's own facts cache, inherited by every process it starts.
+process.env["TABLEWARDEN_CACHE_DIR"] = path.join(tmp, "cache");
 const cases: Array<{ name: string; dir: string; runs: number }> = [{ name: "small (fixtures/example-shop)", dir: path.join(root, "fixtures", "example-shop"), runs: 7 }];
 for (const size of SIZES) {
   const dir = path.join(tmp, size.name);
@@ -53,15 +56,23 @@ for (const p of process.argv.slice(2)) cases.push({ name: p, dir: path.resolve(p
 
 const results = [];
 const ms = (x: number | undefined) => (x === undefined ? "-" : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
-process.stdout.write(`${"case".padEnd(34)} ${"cold CLI".padStart(9)} ${"total".padStart(9)} ${"discover".padStart(9)} ${"read".padStart(9)} ${"parse".padStart(9)} ${"link".padStart(9)} ${"rules".padStart(9)} ${"floor".padStart(9)} ${"ratio".padStart(6)}\n`);
+const col = (x: string, w = 9) => x.padStart(w);
+process.stdout.write(
+  `${"case".padEnd(34)} ${col("cold CLI")} ${col("total")} ${col("discover")} ${col("read")} ${col("parse")} ${col("link")} ${col("rules")} ${col("floor")} ${col("ratio", 6)} | ${col("warm CLI")} ${col("warm")}\n`,
+);
 for (const c of cases) {
+  // Without the cache: every file parsed, as a first run.
   const lint = measure("lint", c.dir, c.runs);
   const floor = measure("floor", c.dir, c.runs);
-  const wall = cold(c.dir, c.runs);
+  const wall = cold(c.dir, c.runs, ["--no-cache"]);
+  // With a warm cache: one run fills it, then the measured re-runs.
+  measure("warm", c.dir, 1);
+  const warm = measure("warm", c.dir, c.runs);
+  const warmWall = cold(c.dir, c.runs, []);
   const ratio = lint["total"]! / floor["floor"]!;
-  results.push({ case: c.name, runs: c.runs, coldCli: wall, lint, floor, ratioToFloor: ratio });
+  results.push({ case: c.name, runs: c.runs, coldCli: wall, lint, floor, ratioToFloor: ratio, warmCli: warmWall, warm });
   process.stdout.write(
-    `${c.name.padEnd(34)} ${ms(wall).padStart(9)} ${ms(lint["total"]).padStart(9)} ${ms(lint["discover"]).padStart(9)} ${ms(lint["read"]).padStart(9)} ${ms(lint["parse"]).padStart(9)} ${ms(lint["link"]).padStart(9)} ${ms(lint["rules"]).padStart(9)} ${ms(floor["floor"]).padStart(9)} ${ratio.toFixed(2).padStart(6)}\n`,
+    `${c.name.padEnd(34)} ${col(ms(wall))} ${col(ms(lint["total"]))} ${col(ms(lint["discover"]))} ${col(ms(lint["read"]))} ${col(ms(lint["parse"]))} ${col(ms(lint["link"]))} ${col(ms(lint["rules"]))} ${col(ms(floor["floor"]))} ${col(ratio.toFixed(2), 6)} | ${col(ms(warmWall))} ${col(ms(warm["total"]))}\n`,
   );
 }
 process.stdout.write(`\n${JSON.stringify({ node: process.version, results }, null, 2)}\n`);

@@ -1,4 +1,7 @@
-/** One benchmark measurement in a fresh process: `node run-one.js lint|floor <dir>` prints JSON. */
+/**
+ * One benchmark measurement in a fresh process: `node run-one.js lint|warm|floor <dir>` prints JSON.
+ * `lint` parses everything (no cache); `warm` uses the facts cache ($TABLEWARDEN_CACHE_DIR).
+ */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { lint } from "../../src/lint.js";
@@ -9,8 +12,8 @@ import { format } from "../../src/report/index.js";
 
 const [mode, dir] = process.argv.slice(2) as [string, string];
 const t0 = performance.now();
-if (mode === "lint") {
-  const r = await lint({ paths: [dir] });
+if (mode === "lint" || mode === "warm") {
+  const r = await lint({ paths: [dir], cache: mode === "warm" });
   const tr = performance.now();
   format("json", r.findings, r.filesScanned, false);
   const report = performance.now() - tr;

@@ -1,0 +1,127 @@
+/**
+ * The persistent facts cache: a warm run gives exactly the cold run's findings without parsing,
+ * an edited file is parsed again, a corrupt pack is ignored, --no-cache writes nothing, and runs at
+ * once leave a readable pack. lint() runs in test/cache-probe.ts, in its own process.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Finding } from "../src/types.js";
+import { BIN, FIXTURES, runCli, tempDir } from "./helpers.js";
+
+const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), "cache-probe.js");
+const fixtures = readdirSync(FIXTURES).filter((d) => existsSync(path.join(FIXTURES, d, "fixture.json")));
+
+interface Probe {
+  findings: Finding[];
+  parsedFiles: number;
+  cachedFiles: number;
+  tables: string[];
+}
+
+function probe(cache: string, dirs: string[]): Probe[] {
+  const r = spawnSync(process.execPath, [PROBE, cache, ...dirs], { encoding: "utf8", maxBuffer: 1 << 26 });
+  expect(r.stderr).toBe("");
+  return JSON.parse(r.stdout) as Probe[];
+}
+
+/** A copy of a fixture whose files look settled (older than a few seconds), as a checkout's do. */
+function copyOf(name: string): string {
+  const dir = path.join(tempDir("cache-project"), name);
+  cpSync(path.join(FIXTURES, name), dir, { recursive: true });
+  const old = new Date(Date.now() - 60_000);
+  for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) if (f.endsWith(".py")) utimesSync(path.join(dir, f), old, old);
+  return dir;
+}
+
+describe("facts cache", () => {
+  test("facts of every fixture file are plain JSON, as the cache stores them", () => {
+    const r = spawnSync(process.execPath, [PROBE, "roundtrip"], { encoding: "utf8" });
+    const { files, bad } = JSON.parse(r.stdout) as { files: number; bad: string[] };
+    expect(files).toBeGreaterThan(100);
+    expect(bad).toEqual([]);
+  });
+
+  test("a warm run gives the cold run's findings on every fixture, parsing nothing", () => {
+    const cache = tempDir("cache");
+    const dirs = fixtures.map((f) => path.join(FIXTURES, f));
+    const cold = probe(cache, dirs);
+    const warm = probe(cache, dirs);
+    const off = probe("off", dirs);
+    fixtures.forEach((name, i) => {
+      expect([name, warm[i]!.findings]).toEqual([name, cold[i]!.findings]);
+      expect([name, off[i]!.findings]).toEqual([name, cold[i]!.findings]);
+      expect([name, warm[i]!.parsedFiles, warm[i]!.cachedFiles]).toEqual([name, 0, cold[i]!.parsedFiles]);
+      expect(off[i]!.cachedFiles).toBe(0);
+    });
+  });
+
+  test("an edited file is parsed again and its new content counts", () => {
+    const cache = tempDir("cache");
+    const dir = copyOf("example-shop");
+    const [cold] = probe(cache, [dir]);
+    expect(cold!.parsedFiles).toBeGreaterThan(3);
+    expect(cold!.tables).not.toContain("shop_refund");
+    const models = path.join(dir, "shop", "models.py");
+    const text = readFileSync(models, "utf8");
+    expect(text).toMatch(/class OrderLine\(models.Model\):/);
+    writeFileSync(models, `${text}\n\nclass Refund(models.Model):\n    amount = models.IntegerField()\n`);
+    const [warm] = probe(cache, [dir]);
+    expect(warm!.parsedFiles).toBe(1);
+    expect(warm!.tables).toContain("shop_refund");
+  });
+
+  test("a corrupt or foreign pack is ignored", () => {
+    const dir = copyOf("example-shop");
+    const [expected] = probe("off", [dir]);
+    for (const content of ["{not json", '{"format":1,"tool":"x","entries":{},"files":{}}', "[]", "null"]) {
+      const cache = tempDir("cache");
+      probe(cache, [dir]);
+      for (const f of readdirSync(cache)) writeFileSync(path.join(cache, f), content);
+      const [run] = probe(cache, [dir]);
+      expect(run!.findings).toEqual(expected!.findings);
+      expect(run!.cachedFiles).toBe(0);
+    }
+    // Entries under the right keys but of the wrong shape are not trusted either.
+    const cache = tempDir("cache");
+    probe(cache, [dir]);
+    const [pack] = readdirSync(cache);
+    const doc = JSON.parse(readFileSync(path.join(cache, pack!), "utf8")) as { entries: Record<string, unknown> };
+    expect(Object.keys(doc.entries).length).toBeGreaterThan(3);
+    for (const k of Object.keys(doc.entries)) doc.entries[k] = { file: "x" };
+    writeFileSync(path.join(cache, pack!), JSON.stringify(doc));
+    const [run] = probe(cache, [dir]);
+    expect(run!.findings).toEqual(expected!.findings);
+    expect(run!.cachedFiles).toBe(0);
+  });
+
+  test("--no-cache neither reads nor writes a cache; the CLI writes one by default", () => {
+    const cache = tempDir("cache");
+    const shop = path.join(FIXTURES, "example-shop");
+    const off = runCli([shop, "--format", "json", "--no-cache"], undefined, undefined, { TABLEWARDEN_CACHE_DIR: cache });
+    expect(off.stderr).toBe("");
+    expect(readdirSync(cache)).toEqual([]);
+    const on = runCli([shop, "--format", "json"], undefined, undefined, { TABLEWARDEN_CACHE_DIR: cache });
+    expect(on.stdout).toBe(off.stdout);
+    expect(readdirSync(cache)).toHaveLength(1);
+    expect(runCli([shop, "--format", "json"], undefined, undefined, { TABLEWARDEN_CACHE_DIR: cache }).stdout).toBe(off.stdout);
+  });
+
+  test("runs at once on one cache each finish and leave a readable pack", async () => {
+    const cache = tempDir("cache");
+    const dir = copyOf("example-shop");
+    const once = () =>
+      new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [BIN, dir, "--format", "json"], { env: { ...process.env, TABLEWARDEN_CACHE_DIR: cache } });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.on("close", () => resolve(out));
+      });
+    const outs = await Promise.all([once(), once(), once(), once()]);
+    expect(new Set(outs).size).toBe(1);
+    expect(readdirSync(cache)).toHaveLength(1);
+    const [warm] = probe(cache, [dir]);
+    expect(warm!.parsedFiles).toBe(0);
+  });
+});
