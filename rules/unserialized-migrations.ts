@@ -71,9 +71,36 @@ function oneSided(a: MigratorRun, d: MigratorRun): string {
   return ` ${describe(locked.locks)} is taken on one side only; ${other} takes no lock, so it serializes nothing.`;
 }
 
-/** Pasteable ordering for the two platforms where one key does it: compose and GitHub Actions. */
+/** Where no one-key reordering exists: the same PostgreSQL advisory lock taken by both migrators. */
+const ADVISORY_LOCK_SNIPPET = `# alembic/env.py, in run_migrations_online(), around the migrations:
+with connectable.connect() as connection:
+    # Any 64-bit key, written as a literal, and the SAME key on the Django side.
+    connection.exec_driver_sql("SELECT pg_advisory_lock(72707369)")
+    try:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        connection.exec_driver_sql("SELECT pg_advisory_unlock(72707369)")
+
+# myapp/management/commands/migrate_locked.py: run "manage.py migrate_locked" instead of migrate
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+class Command(BaseCommand):
+    def handle(self, *args, **options):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(72707369)")
+            try:
+                call_command("migrate", interactive=False)
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(72707369)")`;
+
+/** Pasteable ordering for the two platforms where one key does it (compose, GitHub Actions), else one shared advisory lock. */
 function serializeSnippet(a: MigratorRun, d: MigratorRun): { message: string; snippet: string } | null {
-  if (a.kind !== d.kind || a.loc.file !== d.loc.file || a.unitId === d.unitId) return null;
+  const lock = { message: "Serialize them with one PostgreSQL advisory lock, the same key on both sides:", snippet: ADVISORY_LOCK_SNIPPET };
+  if (a.kind !== d.kind || a.loc.file !== d.loc.file || a.unitId === d.unitId) return lock;
   const name = (id: string) => id.slice(id.indexOf(":") + 1);
   if (a.kind === "compose") {
     // Not `depends_on` the Django service itself: it usually goes on to serve, and never completes.
@@ -86,5 +113,5 @@ function serializeSnippet(a: MigratorRun, d: MigratorRun): { message: string; sn
   if (a.kind === "github-actions") {
     return { message: `Run \`${name(a.unitId)}\` after \`${name(d.unitId)}\` (Django first):`, snippet: `jobs:\n  ${name(a.unitId)}:\n    needs: [${name(d.unitId)}]` };
   }
-  return null;
+  return lock;
 }

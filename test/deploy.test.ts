@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { classify } from "../src/extract/deploy/command.js";
+import { advisoryLocks } from "../src/extract/deploy/text.js";
 import { deployKindOf } from "../src/project/deploy-files.js";
 import { FIXTURES, ROOT, runCli, tempDir } from "./helpers.js";
 import type { JsonReport } from "./helpers.js";
@@ -161,6 +162,16 @@ describe("deploy pipeline", () => {
         "  web:\n    # drop the migrate command from this service\n    depends_on:\n      migrate:\n        condition: service_completed_successfully\n" +
         "  api:\n    # drop the migrate command from this service\n    depends_on:\n      migrate:\n        condition: service_completed_successfully",
     );
+  });
+
+  test("elsewhere the fix is one advisory lock whose key both sides' detectors read as the same", () => {
+    const run = runCli([path.join(FIXTURES, "unserialized-migrations-kubernetes-jobs"), "--format", "json", "--no-cache"]);
+    const f = (JSON.parse(run.stdout) as { findings: Array<{ ruleId: string; suggestion?: { message: string; snippet: string } }> }).findings.find((x) => x.ruleId === "unserialized-migrations");
+    expect(f?.suggestion?.message).toMatch(/advisory lock/);
+    const [alembicSide, djangoSide] = f!.suggestion!.snippet.split("# myapp/management/commands/");
+    const keys = (text: string) => advisoryLocks("x.py", text).filter((l) => /advisory_lock/.test(l.text)).map((l) => l.key);
+    expect(keys(alembicSide!)).toEqual(["72707369"]);
+    expect(keys(djangoSide!)).toEqual(["72707369"]);
   });
 
   test("fly.toml, render.yaml and app.json", () => {
