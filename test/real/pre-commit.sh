@@ -22,6 +22,9 @@ tmp="$(mktemp -d "${TMPDIR:-/tmp}/tablewarden-pre-commit.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 export PRE_COMMIT_HOME="$tmp/cache"  # a fresh hook environment: the install itself is under test
 fail=0
+passed=0
+failed=0
+start=$SECONDS
 
 make_repo() {  # make_repo <fixture> <dir>: a git repository whose .pre-commit-config.yaml uses this hook
   cp -r "$repo/fixtures/$1" "$2"
@@ -43,8 +46,10 @@ expect() {
     echo "FAIL pre-commit: $name (exit $rc, expected $want; expected output to contain: $text)"
     echo "$out" | tail -n 40
     fail=1
+    failed=$((failed + 1))
   else
     echo "ok   pre-commit: $name"
+    passed=$((passed + 1))
   fi
 }
 
@@ -69,17 +74,22 @@ node_env="$(find "$PRE_COMMIT_HOME" -maxdepth 2 -type d -name 'node_env-*' | hea
 if [ -z "$node_env" ]; then
   echo "FAIL pre-commit: no node_env-* environment under $PRE_COMMIT_HOME"
   fail=1
+  failed=$((failed + 1))
 else
   sys_node="$(readlink -f "$(command -v node)")"
   shim="$node_env/bin/node"
   if [ "$(basename "$node_env")" = "node_env-system" ] && { [ "$(readlink -f "$shim")" = "$sys_node" ] || grep -qF "$(command -v node)" "$shim" 2>/dev/null; }; then
     echo "ok   pre-commit: $(basename "$node_env") runs the system node ($sys_node, $("$shim" --version))"
+    passed=$((passed + 1))
   else
     echo "FAIL pre-commit: $node_env does not run the system node ($sys_node):"
     ls -l "$node_env/bin" | head
     head -c 300 "$shim" 2>/dev/null | cat -v
     fail=1
+    failed=$((failed + 1))
   fi
 fi
 
+echo "pre-commit hook test took $((SECONDS - start)) s"
+echo "pre-commit: $passed passed, $failed failed"
 exit "$fail"
