@@ -6,7 +6,6 @@
  * keys with `db_constraint=False`.
  */
 import type { ForeignKeyShape, TableShape } from "../link/types.js";
-import { normaliseTable, tableId } from "../types.js";
 import type { OwnershipGraph, TableNode } from "./index.js";
 
 export interface CrossForeignKey {
@@ -26,7 +25,7 @@ export function creatingSide(graph: OwnershipGraph, node: TableNode): "django" |
 
 /** The shapes whose foreign keys really become constraints when `side` creates the table from scratch. */
 function creatingShapes(graph: OwnershipGraph, node: TableNode, side: "django" | "alembic"): TableShape[] {
-  const shapes = graph.project.shapes.filter((s) => tableId(normaliseTable(s.table)) === node.id);
+  const shapes = graph.shapesOf(node);
   if (side === "alembic") {
     const shared = new Set(graph.envs().filter((e) => e.sharesDjangoDatabase).map((e) => e.file));
     return shapes.filter((s) => s.source === "alembic-revisions" && s.env !== undefined && shared.has(s.env));

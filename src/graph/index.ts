@@ -5,7 +5,7 @@
  */
 import type { Loc, TableKey } from "../types.js";
 import { tableId, normaliseTable as normalise } from "../types.js";
-import type { AlembicEnv, CreateAllCall, DjangoClaim, ProjectFacts, SqlaTable, Verdict } from "../link/types.js";
+import type { AlembicEnv, CreateAllCall, DjangoClaim, ProjectFacts, SqlaTable, TableShape, Verdict } from "../link/types.js";
 import type { DeclaredOwner, OwnershipConfig } from "../config/index.js";
 import { TableGlobs } from "../util/table-glob.js";
 import { crossOwnerForeignKeys } from "./foreign-keys.js";
@@ -125,6 +125,23 @@ export class OwnershipGraph {
 
   private keyOf(id: string): TableKey {
     return this.nodes.get(id)?.key ?? (id.includes(".") ? { schema: id.slice(0, id.indexOf(".")), name: id.slice(id.indexOf(".") + 1) } : { schema: null, name: id });
+  }
+
+  /** Column shapes by table id, built on first use (see src/graph/shapes.ts). */
+  private shapeIndex: Map<string, TableShape[]> | null = null;
+
+  /** Every column shape stated for this table, in facts order. */
+  shapesOf(node: TableNode): TableShape[] {
+    if (!this.shapeIndex) {
+      this.shapeIndex = new Map();
+      for (const sh of this.project.shapes) {
+        const id = tableId(normalise(sh.table));
+        const list = this.shapeIndex.get(id) ?? [];
+        list.push(sh);
+        this.shapeIndex.set(id, list);
+      }
+    }
+    return this.shapeIndex.get(node.id) ?? [];
   }
 
   /** The index of the `handoffs` entry that takes this table away from `side`, or -1. */

@@ -5,12 +5,11 @@
  * ask these instead of picking shapes themselves.
  */
 import type { ColumnShape, TableShape } from "../link/types.js";
-import { normaliseTable, tableId } from "../types.js";
 import type { OwnershipGraph, TableNode } from "./index.js";
 
 /** Every shape stated for this table (any source), in facts order. */
 export function shapesOf(graph: OwnershipGraph, node: TableNode): TableShape[] {
-  return graph.project.shapes.filter((s) => tableId(normaliseTable(s.table)) === node.id);
+  return graph.shapesOf(node);
 }
 
 /** A column where the Django model and its migration history disagree (the model wins). */
