@@ -24,11 +24,12 @@ export function orphans(graph: OwnershipGraph): Orphan[] {
   const byName = new Map(created.map((n) => [n.id, n]));
   const out: Orphan[] = [];
   const sharedEnvs = graph.envs().filter((e) => e.sharesDjangoDatabase);
+  // A model on target_metadata is Alembic's own (a missing revision is autogenerate's business, not an
+  // ownership question); with a target_metadata that could not be resolved, any model may be on it.
+  const targetUnknown = graph.envs().some((e) => e.target.unresolved !== null);
+  const createdIds = [...byName.keys()];
   for (const node of graph.presentTables()) {
     if (creates(graph, node) || graph.declaredOwner(node) !== null) continue;
-    // A model on target_metadata is Alembic's own (a missing revision is autogenerate's business, not an
-    // ownership question); with a target_metadata that could not be resolved, any model may be on it.
-    const targetUnknown = graph.envs().some((e) => e.target.unresolved !== null);
     const onTarget = graph.autogenerateEnvs().some((e) => graph.targetModelsFor(node, e).length > 0);
     const mapping = node.claims.find((c) => (c.kind === "sqlalchemy-model" && !onTarget && !targetUnknown) || (c.kind === "django-model" && !c.managed));
     if (!mapping) continue;
@@ -36,7 +37,7 @@ export function orphans(graph: OwnershipGraph): Orphan[] {
     // every database-only table (`reflected and compare_to is None`) says nothing about this one.
     if (graph.envs().some((e) => graph.autogenerateVerdict(node, e)?.result === "excluded" && e.unnamedTableVerdict?.result !== "excluded" && graph.targetModelsFor(node, e).length === 0)) continue;
     // A typo is one or two edits (auth_users for auth_user); a shared prefix (library_supplier, library_people) is not.
-    const close = nearest(node.id, [...byName.keys()].filter((id) => id !== node.id));
+    const close = nearest(node.id, createdIds); // node itself is not among them: nothing creates it
     const near = close !== null && close.length > 3 && levenshtein(node.id, close) <= TYPO_EDITS ? byName.get(close)! : null;
     const ownerSideHere = mapping.kind === "sqlalchemy-model" ? graph.project.django.detected && sharedEnvs.length > 0 : sharedEnvs.length > 0;
     out.push({ node, mapping, near, ownerSideHere });
