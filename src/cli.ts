@@ -4,7 +4,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { hideBin } from "yargs/helpers";
 import { lint, parseSize, UsageError } from "./lint.js";
 import { ConfigError } from "./config/index.js";
 import { nearest } from "./util/nearest.js";
@@ -184,7 +183,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(hideBin(process.argv)).then(
+// `yargs/helpers`' hideBin is this slice, but importing it loads yargs' help renderer (cliui, string-width).
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -10,18 +10,31 @@ function rulesDir(): string {
   return path.resolve(here, "..", "..", "rules");
 }
 
+/** Rules compiled into the CLI bundle (scripts/bundle.mjs lists rules/ at build time), by file name. */
+let bundled: Array<[file: string, rule: Rule]> | null = null;
+
+/** Called by the bundle before the CLI starts: the rules are then taken from here, not read from rules/. */
+export function registerBundledRules(rules: Array<[file: string, rule: Rule]>): void {
+  bundled = rules;
+}
+
 export async function loadRules(): Promise<Rule[]> {
+  if (bundled) return checked(bundled, ".js");
   const dir = rulesDir();
   const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(ext) && !f.endsWith(`.d${ext}`) && !f.startsWith("index."))
     .sort();
   // One at a time: jest's ESM loader mishandles concurrent dynamic imports of shared modules.
-  const rules: Rule[] = [];
-  for (const f of files) rules.push((await import(pathToFileURL(path.join(dir, f)).href)).default as Rule);
-  for (const [i, r] of rules.entries()) {
-    if (!r || typeof r.run !== "function") throw new Error(`rules/${files[i]} does not export a rule as default`);
-    if (`${r.id}${ext}` !== files[i]) throw new Error(`rules/${files[i]} defines rule "${r.id}": the file name must be the rule id`);
+  const rules: Array<[string, Rule]> = [];
+  for (const f of files) rules.push([f, (await import(pathToFileURL(path.join(dir, f)).href)).default as Rule]);
+  return checked(rules, ext);
+}
+
+function checked(rules: Array<[string, Rule]>, ext: string): Rule[] {
+  for (const [file, r] of rules) {
+    if (!r || typeof r.run !== "function") throw new Error(`rules/${file} does not export a rule as default`);
+    if (`${r.id}${ext}` !== file) throw new Error(`rules/${file} defines rule "${r.id}": the file name must be the rule id`);
   }
-  return rules;
+  return rules.map(([, r]) => r);
 }

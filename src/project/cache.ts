@@ -13,8 +13,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { FileFacts } from "../extract/facts.js";
+import { packageRoot } from "../data/catalog.js";
 
 /** Bump when the pack layout changes. */
 const FORMAT = 1;
@@ -34,12 +34,12 @@ export interface FactsCache {
 }
 
 /** Where packs live when nothing else is said. */
-export function defaultCacheDir(packageRoot: string): string {
+export function defaultCacheDir(root: string): string {
   const env = process.env["TABLEWARDEN_CACHE_DIR"];
   if (env) return path.resolve(env);
-  const parent = path.dirname(packageRoot);
+  const parent = path.dirname(root);
   if (path.basename(parent) === "node_modules") return path.join(parent, ".cache", "tablewarden");
-  if (existsSync(path.join(packageRoot, "node_modules"))) return path.join(packageRoot, "node_modules", ".cache", "tablewarden");
+  if (existsSync(path.join(root, "node_modules"))) return path.join(root, "node_modules", ".cache", "tablewarden");
   if (process.platform === "win32" && process.env["LOCALAPPDATA"]) return path.join(process.env["LOCALAPPDATA"], "tablewarden", "Cache");
   if (process.platform === "darwin") return path.join(homedir(), "Library", "Caches", "tablewarden");
   return path.join(process.env["XDG_CACHE_HOME"] || path.join(homedir(), ".cache"), "tablewarden");
@@ -50,7 +50,8 @@ export function defaultCacheDir(packageRoot: string): string {
  * extractors (their modification times, so a rebuild of a development checkout invalidates too).
  */
 export function toolFingerprint(version: string): string {
-  const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."); // …/src
+  // The compiled modules, whether this code runs from them or from the CLI bundle built out of them at the same time.
+  const dist = path.join(packageRoot(), "dist", "src");
   const h = createHash("sha1").update(`${FORMAT}\0${version}`);
   for (const sub of ["python", "extract", "extract/django", "extract/alembic"]) {
     const dir = path.join(dist, sub);

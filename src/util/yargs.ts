@@ -7,7 +7,6 @@
  * help, and then the real renderer is loaded. Any surprise in the package layout falls back to the
  * plain import. Same parser, same messages, same behaviour.
  */
-import { notStrictEqual, strictEqual } from "node:assert";
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -29,9 +28,25 @@ export async function loadYargs(argv: string[]): Promise<Yargs> {
   return (await import("yargs")).default;
 }
 
-async function withoutHelpRenderer(): Promise<Yargs> {
-  const require = createRequire(import.meta.url);
-  const dir = path.dirname(require.resolve("yargs/package.json"));
+/** The modules yargs' own ES-module shim is built from, minus cliui and string-width. */
+export interface YargsParts {
+  YargsFactory: unknown;
+  getProcessArgvBin: unknown;
+  Parser: { default: unknown };
+  y18n: { default: unknown };
+  escalade: { default: unknown };
+  getCallerFile: { default: unknown };
+}
+
+/** Parts compiled into the CLI bundle (scripts/bundle.mjs): no module of yargs is then loaded at run time. */
+let bundled: YargsParts | null = null;
+
+export function registerBundledYargs(parts: YargsParts): void {
+  bundled = parts;
+}
+
+/** yargs' folder; its internals are imported by path (its `exports` map does not list them). */
+async function importParts(dir: string): Promise<YargsParts> {
   const local = (rel: string) => import(pathToFileURL(path.join(dir, rel)).href);
   // Resolved from yargs' own folder, as its shim does.
   const dep = (name: string) => import(pathToFileURL(createRequire(path.join(dir, "index.mjs")).resolve(name)).href);
@@ -43,6 +58,20 @@ async function withoutHelpRenderer(): Promise<Yargs> {
     dep("escalade/sync"),
     dep("get-caller-file"),
   ]);
+  return { YargsFactory, getProcessArgvBin, Parser, y18n, escalade, getCallerFile };
+}
+
+async function withoutHelpRenderer(): Promise<Yargs> {
+  const require = createRequire(import.meta.url);
+  const dir = path.dirname(require.resolve("yargs/package.json"));
+  const { YargsFactory, getProcessArgvBin, Parser, y18n, escalade, getCallerFile } = (bundled ?? (await importParts(dir))) as {
+    YargsFactory: (shim: unknown) => unknown;
+    getProcessArgvBin: unknown;
+    Parser: { default: unknown };
+    y18n: { default: (opts: unknown) => unknown };
+    escalade: { default: unknown };
+    getCallerFile: { default: (n: number) => string };
+  };
   if (typeof YargsFactory !== "function" || typeof getProcessArgvBin !== "function") throw new Error("unexpected yargs layout");
   const shimFile = path.join(dir, "lib", "platform-shims", "esm.mjs");
   const shim = {
@@ -75,6 +104,15 @@ async function withoutHelpRenderer(): Promise<Yargs> {
     y18n: y18n.default({ directory: path.join(dir, "locales"), updateFiles: false }),
   };
   return YargsFactory(shim) as Yargs;
+}
+
+/** The two checks yargs asks its shim for: node:assert's own would load its diff printer and colours (~10 ms). */
+function strictEqual(actual: unknown, expected: unknown, message?: string): void {
+  if (!Object.is(actual, expected)) throw new Error(message ?? `yargs: expected ${String(expected)}, got ${String(actual)}`);
+}
+
+function notStrictEqual(actual: unknown, expected: unknown, message?: string): void {
+  if (Object.is(actual, expected)) throw new Error(message ?? `yargs: did not expect ${String(actual)}`);
 }
 
 type Column = string | { text: string };
