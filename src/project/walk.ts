@@ -80,16 +80,25 @@ function directoryGlob(glob: string, root: string): string {
 }
 
 // fast-glob's two uses of `ignore` globs: a folder is pruned by the globs ending in "/**" (matched
-// without dot-names), a file is dropped by any glob (matched with them).
+// without dot-names), a file is dropped by any glob (matched with them). Each use is one regular
+// expression (the globs' own, joined): tried on every folder and file, it is the walker's hot path.
 function excludeMatchers(globs: string[]): { dir: (rel: string) => boolean; file: (rel: string) => boolean } {
   const none = () => false;
   if (globs.length === 0) return { dir: none, file: none };
   const base = { posix: true, strictSlashes: false };
   const deep = globs.filter((g) => g.endsWith("/**") || /(?:^|\/)\.\.(?:\/|$)/.test(g));
   return {
-    dir: deep.length > 0 ? picomatch(deep, { ...base, dot: false }) : none,
-    file: picomatch(globs, { ...base, dot: true }),
+    dir: deep.length > 0 ? anyOf(deep, { ...base, dot: false }) : none,
+    file: anyOf(globs, { ...base, dot: true }),
   };
+}
+
+/** picomatch(globs) as one regular expression, when every glob compiles to one without flags. */
+function anyOf(globs: string[], options: picomatch.PicomatchOptions): (rel: string) => boolean {
+  const res = globs.map((g) => picomatch.makeRe(g, options));
+  if (res.some((re) => re.flags !== "")) return picomatch(globs, options);
+  const re = new RegExp(res.map((r) => `(?:${r.source})`).join("|"));
+  return (rel) => re.test(rel);
 }
 
 function readGitignore(dir: string): IgnoreFile | null {
