@@ -15,13 +15,7 @@ export interface Catalog {
 }
 
 /** The package root, found from this module whether it runs from src/ or dist/src/. */
-let root: string | undefined;
-
 export function packageRoot(): string {
-  return (root ??= findPackageRoot());
-}
-
-function findPackageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, "package.json"))) {
     const up = path.dirname(dir);

@@ -171,7 +171,8 @@ export function linkDjango(
 
   // Project models.
   const projectApps = apps.filter((a) => a.origin === "project" && a.dir !== null);
-  for (const m of models) claims.push(...modelClaims(index, m, projectApps, settings, authUserModel, diagnostics));
+  const appOf = appLocator(projectApps);
+  for (const m of models) claims.push(...modelClaims(index, m, appOf, settings, authUserModel, diagnostics));
 
   // Migration histories.
   const history = migrationClaims(migrationFiles, migrationDirs);
@@ -203,7 +204,7 @@ export function linkDjango(
   shapes.push(
     ...djangoShapes({
       index,
-      models: modelViews(index, models, projectApps, settings),
+      models: modelViews(index, models, appOf, settings),
       states: stateViews(history.states),
       swappable: settings.swappable,
       builtins: claims.filter((c) => c.source === "builtin").map((c) => ({ table: c.table, what: c.what, loc: c.loc })),
@@ -468,6 +469,20 @@ function appDirOf(file: string): string {
   return path.posix.basename(dir) === "models" ? path.posix.dirname(dir) : dir;
 }
 
+/** The app a file belongs to (the deepest app folder holding it). */
+type AppOf = (file: string) => DjangoApp | null;
+
+/** appFor over `apps`, answered once per folder: asked for every model twice, apps × models on large trees. */
+function appLocator(apps: DjangoApp[]): AppOf {
+  const byDir = new Map<string, DjangoApp | null>();
+  return (file) => {
+    const dir = path.posix.dirname(file);
+    let app = byDir.get(dir);
+    if (app === undefined) byDir.set(dir, (app = appFor(`${dir}/`, apps)));
+    return app;
+  };
+}
+
 function appFor(file: string, apps: DjangoApp[]): DjangoApp | null {
   let best: DjangoApp | null = null;
   for (const a of apps) {
@@ -582,7 +597,7 @@ function m2mFields(index: ModuleIndex, m: ModelInfo, out: M2MField[] = []): M2MF
   return out;
 }
 
-function modelClaims(index: ModuleIndex, m: ModelInfo, apps: DjangoApp[], settings: Settings, authUserModel: string | null, diagnostics: Diagnostic[]): DjangoClaim[] {
+function modelClaims(index: ModuleIndex, m: ModelInfo, appOf: AppOf, settings: Settings, authUserModel: string | null, diagnostics: Diagnostic[]): DjangoClaim[] {
   const meta = metaOf(index, m);
   if (meta.abstract || meta.proxy) return [];
   if (meta.dbTableUnknown) {
@@ -594,7 +609,7 @@ function modelClaims(index: ModuleIndex, m: ModelInfo, apps: DjangoApp[], settin
     });
     return [];
   }
-  const app = appFor(m.file, apps);
+  const app = appOf(m.file);
   const label = meta.appLabel ?? app?.label ?? null;
   if (!label) return []; // not in an installed app: Django would refuse to load it
   if (meta.swappable === "AUTH_USER_MODEL" && authUserModel && authUserModel.toLowerCase() !== `${label}.${m.cls.name}`.toLowerCase()) return [];
@@ -627,13 +642,13 @@ function modelClaims(index: ModuleIndex, m: ModelInfo, apps: DjangoApp[], settin
 }
 
 /** Model classes as django-columns reads them (abstract parents included through `parents`). */
-function modelViews(index: ModuleIndex, models: ModelInfo[], apps: DjangoApp[], settings: Settings): ModelView[] {
+function modelViews(index: ModuleIndex, models: ModelInfo[], appOf: AppOf, settings: Settings): ModelView[] {
   const memo = new Map<ModelInfo, ModelView>();
   const view = (m: ModelInfo): ModelView => {
     const known = memo.get(m);
     if (known) return known;
     const meta = metaOf(index, m);
-    const app = appFor(m.file, apps);
+    const app = appOf(m.file);
     const label = meta.appLabel ?? app?.label ?? "";
     const swappedOut = meta.swappable === "AUTH_USER_MODEL" && settings.authUserModel !== null && settings.authUserModel.toLowerCase() !== `${label}.${m.cls.name}`.toLowerCase();
     const concrete = !meta.abstract && !meta.proxy && !meta.dbTableUnknown && label !== "" && !swappedOut;
