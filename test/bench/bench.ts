@@ -54,9 +54,24 @@ for (const size of SIZES) {
 }
 for (const p of process.argv.slice(2)) cases.push({ name: p, dir: path.resolve(p), runs: 3 });
 
+// What Node itself costs on this machine, to read the small case's cold run against: Node starting and exiting,
+// and Node loading tree-sitter and its Python grammar and parsing one line (the issue's "node plus tree-sitter").
+function baseline(script: string, runs = 11): number {
+  const v: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    execFileSync(process.execPath, ["-e", script], { cwd: root, stdio: "ignore" });
+    v.push(performance.now() - t);
+  }
+  return v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+}
+const nodeAlone = baseline("0");
+const nodeTreeSitter = baseline('const P = require("tree-sitter"); const p = new P(); p.setLanguage(require("tree-sitter-python")); p.parse("x = 1")');
+
 const results = [];
 const ms = (x: number | undefined) => (x === undefined ? "-" : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
 const col = (x: string, w = 9) => x.padStart(w);
+process.stdout.write(`node -e 0: ${ms(nodeAlone)}; node + tree-sitter parsing one line: ${ms(nodeTreeSitter)} (medians of 11)\n\n`);
 process.stdout.write(
   `${"case".padEnd(34)} ${col("cold CLI")} ${col("total")} ${col("discover")} ${col("read")} ${col("parse")} ${col("link")} ${col("rules")} ${col("floor")} ${col("ratio", 6)} | ${col("warm CLI")} ${col("warm")}\n`,
 );
@@ -75,5 +90,5 @@ for (const c of cases) {
     `${c.name.padEnd(34)} ${col(ms(wall))} ${col(ms(lint["total"]))} ${col(ms(lint["discover"]))} ${col(ms(lint["read"]))} ${col(ms(lint["parse"]))} ${col(ms(lint["link"]))} ${col(ms(lint["rules"]))} ${col(ms(floor["floor"]))} ${col(ratio.toFixed(2), 6)} | ${col(ms(warmWall))} ${col(ms(warm["total"]))}\n`,
   );
 }
-process.stdout.write(`\n${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
+process.stdout.write(`\n${JSON.stringify({ node: process.version, nodeAlone, nodeTreeSitter, results }, null, 2)}\n`);
 rmSync(tmp, { recursive: true, force: true });
