@@ -32,8 +32,9 @@ export class ModuleIndex {
 
   constructor(pythonFiles: string[], private readonly load: FactsLoader) {
     this.files = new Set(pythonFiles);
+    const packages = new Set(pythonFiles.filter((f) => f === "__init__.py" || f.endsWith("/__init__.py")).map((f) => path.posix.dirname(f)));
     for (const f of pythonFiles) {
-      this.register(f);
+      this.register(f, packages);
       for (let d = path.posix.dirname(f); d !== "." && !this.dirs.has(d); d = path.posix.dirname(d)) this.dirs.add(d);
     }
   }
@@ -61,24 +62,33 @@ export class ModuleIndex {
     return null;
   }
 
-  private register(file: string): void {
+  /** `packages`: the folders holding an __init__.py. */
+  private register(file: string, packages: Set<string>): void {
     const parts = file.replace(/\.py$/, "").split("/");
     if (parts[parts.length - 1] === "__init__") parts.pop();
     if (parts.length === 0) return;
     // The package name: walk up while the folder is a package (has __init__.py).
     let top = parts.length - 1;
-    while (top > 0 && this.files.has(`${parts.slice(0, top).join("/")}/__init__.py`)) top--;
+    while (top > 0 && packages.has(parts.slice(0, top).join("/"))) top--;
     const preferred = parts.slice(top).join(".");
     this.names.set(file, preferred);
     // Every suffix is importable from some sys.path entry (namespace packages, src/ layouts,
-    // sys.path.insert in env.py): register them all, preferred first.
+    // sys.path.insert in env.py): register them all, preferred first. A suffix is a dotted name when its
+    // first part starts like an identifier and every part is word characters (built from the end).
+    const names: string[] = [];
+    let dotted = "";
+    let words = true;
+    for (let i = parts.length - 1; i >= 0; i--) {
+      dotted = dotted ? `${parts[i]}.${dotted}` : parts[i]!;
+      words &&= /^\w*$/.test(parts[i]!);
+      names[i] = words && /^[A-Za-z_]/.test(parts[i]!) ? dotted : "";
+    }
     for (let i = 0; i < parts.length; i++) {
-      const dotted = parts.slice(i).join(".");
-      if (!/^[A-Za-z_][\w.]*$/.test(dotted)) continue;
-      const list = this.byName.get(dotted) ?? [];
-      if (i === top) list.unshift(file);
+      if (!names[i]) continue;
+      const list = this.byName.get(names[i]!);
+      if (!list) this.byName.set(names[i]!, [file]);
+      else if (i === top) list.unshift(file);
       else list.push(file);
-      this.byName.set(dotted, list);
     }
   }
 
