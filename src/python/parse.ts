@@ -74,7 +74,7 @@ export interface TSParser {
 export class PythonParser {
   private ts: TSParser | null = null;
   /** Names by grammar id, filled from the cursor the first time an id is met. */
-  private readonly names: Names = { types: [], named: [], fields: [], fielded: new Set(["ERROR"]) };
+  private readonly names: Names = { types: [], named: [], fields: [], fielded: new Set(["ERROR"]), tokens: [] };
 
   /** tree-sitter and its grammar load on the first parse: a run served by the cache never loads them. */
   private get parser(): TSParser {
@@ -129,6 +129,8 @@ interface Names {
   fields: (string | null)[];
   /** Node types whose children can fill fields (from the grammar's node types, plus ERROR). */
   fielded: Set<string>;
+  /** Anonymous tokens outside fields by type id: only their type is read, so they are shared. */
+  tokens: Node[];
 }
 
 const NO_KIDS: readonly Node[] = [];
@@ -183,8 +185,9 @@ class Reader {
    * The node under the cursor and what the conversion needs below it; the cursor ends where it started.
    * Anonymous tokens (punctuation, keywords, operators) are read by type only, and with their
    * indices when they fill a field (`+=`); field names only under node types that have fields.
+   * `descend: false` reads the node alone (a function body that is not converted).
    */
-  node(field: string | null): Node {
+  node(field: string | null, descend = true): Node {
     const c = this.c;
     const names = this.names;
     const id = c.nodeTypeId;
@@ -194,11 +197,15 @@ class Reader {
       names.named[id] = c.nodeIsNamed;
     }
     const named = names.named[id]!;
-    if (!named) return field === null ? { type, named, field, start: 0, end: 0, kids: NO_KIDS } : { type, named, field, start: c.startIndex, end: c.endIndex, kids: NO_KIDS };
+    if (!named) {
+      if (field !== null) return { type, named, field, start: c.startIndex, end: c.endIndex, kids: NO_KIDS };
+      // Only its type is ever read: one shared node per token type.
+      return (names.tokens[id] ??= { type, named, field, start: 0, end: 0, kids: NO_KIDS });
+    }
     const start = c.startIndex;
     const end = c.endIndex;
     let kids = NO_KIDS;
-    if (!OPAQUE.has(type) && (type !== "string" || this.src.isFString(start)) && c.gotoFirstChild()) {
+    if (descend && !OPAQUE.has(type) && (type !== "string" || this.src.isFString(start)) && c.gotoFirstChild()) {
       const list: Node[] = [];
       const isDef = type === "function_definition";
       const fielded = names.fielded.has(type);
@@ -211,24 +218,13 @@ class Reader {
             if (f === null) f = names.fields[fid] = c.currentFieldName ?? null;
           }
         }
-        if (isDef && f === "body" && !this.keepBody(defName(list, this.src))) list.push(this.leaf(f));
+        if (isDef && f === "body" && !this.keepBody(defName(list, this.src))) list.push(this.node(f, false));
         else list.push(this.node(f));
       } while (c.gotoNextSibling());
       c.gotoParent();
       kids = list;
     }
     return { type, named, field, start, end, kids };
-  }
-  /** The node under the cursor without its children (a function body that is not converted). */
-  private leaf(field: string | null): Node {
-    const c = this.c;
-    const id = c.nodeTypeId;
-    let type = this.names.types[id];
-    if (type === undefined) {
-      type = this.names.types[id] = c.nodeType;
-      this.names.named[id] = c.nodeIsNamed;
-    }
-    return { type, named: this.names.named[id]!, field, start: c.startIndex, end: c.endIndex, kids: NO_KIDS };
   }
 }
 
@@ -802,7 +798,7 @@ class Expressions {
       quote = m[2]!;
     };
     // Only f-strings are read with their parts (see Reader); the others' opening is in their text.
-    if (n.kids.length === 0 && n.end > n.start) opening(src.stringStart(n));
+    if (n.type === "string" && n.kids.length === 0 && n.end > n.start) opening(src.stringStart(n));
     for (const c of n.kids) {
       if (c.type === "string_start") opening(src.text(c));
       else if (c.type === "interpolation") hasInterpolation = true;
