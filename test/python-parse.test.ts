@@ -220,6 +220,8 @@ describe("python parse: strings", () => {
     expect(shape(value('("app_" "table" \'_é\')'))).toEqual(str("app_table_é"));
     expect(shape(value('("app_" f"{x}")'))).toEqual({ kind: "fstr", text: '"app_" f"{x}"' });
     expect(value('"😀" "中"').span).toEqual(sp(1, 5, 1, 13));
+    // A comment between the parts is not part of the value (saleor's help_text carried a `# noqa: E501`).
+    expect(shape(value('(\n    "a"  # noqa: E501\n    "b"\n)'))).toEqual(str("ab"));
   });
 });
 

@@ -652,7 +652,10 @@ class Expressions {
       case "string":
         return this.stringLiteral(n);
       case "concatenated_string": {
-        const parts = namedKids(n).map((p) => this.stringLiteral(p));
+        // Comments may sit between the parts (`("a"  # why\n "b")`): they are not part of the value.
+        const parts = namedKids(n)
+          .filter((p) => p.type !== "comment")
+          .map((p) => this.stringLiteral(p));
         if (parts.every((p) => p.kind === "str")) {
           return { kind: "str", value: parts.map((p) => (p.kind === "str" ? p.value : "")).join(""), span: src.span(n) };
         }
