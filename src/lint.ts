@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Finding, Diagnostic, SeverityOrOff } from "./types.js";
 import { discover } from "./project/discover.js";
 import type { SourceFile } from "./project/discover.js";
-import { readSource, DEFAULT_MAX_FILE_BYTES } from "./project/read.js";
+import { createReader, DEFAULT_MAX_FILE_BYTES } from "./project/read.js";
 import { worthParsing } from "./project/prefilter.js";
 import { PythonParser } from "./python/parse.js";
 import { extractFile } from "./extract/index.js";
@@ -148,6 +148,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const maxBytes = options.maxFileBytes ?? (config.maxFileSize ? parseSize(config.maxFileSize) : DEFAULT_MAX_FILE_BYTES);
 
   const parser = new PythonParser();
+  const reader = createReader(maxBytes);
   const diagnostics: Diagnostic[] = [];
   const byRel = new Map<string, SourceFile>(sources.map((s) => [s.rel, s]));
   const facts = options.cache === false ? null : openFactsCache(options.cache, base);
@@ -224,7 +225,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
         continue;
       }
     }
-    const read = unsaved !== undefined ? { text: unsaved, diagnostics: [] as Diagnostic[] } : readSource(s.abs, s.rel, maxBytes, st?.size);
+    const read = unsaved !== undefined ? { text: unsaved, diagnostics: [] as Diagnostic[] } : reader.read(s.abs, s.rel);
     timings.read += performance.now() - tr;
     diagnostics.push(...read.diagnostics);
     const text = read.text;
@@ -266,7 +267,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
         return f;
       }
       if (key === undefined) return null;
-      const read = readSource(src.abs, rel, maxBytes); // passed over last time, never parsed: read now
+      const read = reader.read(src.abs, rel); // passed over last time, never parsed: read now
       if (read.text === null) return null;
       text = read.text;
     }
