@@ -15,7 +15,7 @@ import { defaultCacheDir, factsKey, openCache, toolFingerprint } from "./project
 import type { FactsCache, FileStamp } from "./project/cache.js";
 import { extractionFailed, extractSafely } from "./project/scan.js";
 import type { ScanJob } from "./project/scan.js";
-import { scanAll, workerCount } from "./project/parallel.js";
+import { scanAll, workerPlan } from "./project/parallel.js";
 import { packageRoot } from "./data/catalog.js";
 import { parseIni, pyprojectAlembic } from "./extract/alembic/ini.js";
 import type { IniFacts } from "./extract/alembic/ini.js";
@@ -66,8 +66,9 @@ export interface LintOptions {
   /** Report only findings this baseline does not account for (see src/engine/baseline.ts). */
   baseline?: Baseline;
   /**
-   * Worker threads for reading and parsing Python files (0: none). Default: $TABLEWARDEN_WORKERS, else
-   * one per extra core when at least 1,000 files must be read (src/project/parallel.ts). Same result either way.
+   * Worker threads for reading and parsing Python files, started at once (0: none). Default:
+   * $TABLEWARDEN_WORKERS, else one per extra core, started only when the scan proves long enough to pay
+   * for them (src/project/parallel.ts). The result is the same either way.
    */
   workers?: number;
 }
@@ -218,7 +219,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     }
   }
   timings.read += performance.now() - tr;
-  const scan = await scanAll(jobs, { maxBytes, cachedKeys: facts ? facts.keys() : null }, options.workers ?? workerCount(jobs.length));
+  const scan = await scanAll(jobs, { maxBytes, cachedKeys: facts ? facts.keys() : null }, workerPlan(options.workers));
   timings.workers = scan.workers;
 
   /** Files the prefilter passed over in an earlier run, unchanged since: their facts key. */

@@ -24,7 +24,7 @@ if (mode === "lint") {
     .map((rel) => ({ abs: path.join(dir, rel), rel }));
   const settings = { maxBytes: DEFAULT_MAX_FILE_BYTES, cachedKeys: null };
   const scanned = async (workers: number, script?: string) => {
-    const r = await scanAll(jobs, settings, workers, script ? pathToFileURL(path.join(dir, script)) : undefined);
+    const r = await scanAll(jobs, settings, { workers, eager: true }, script ? pathToFileURL(path.join(dir, script)) : undefined);
     return JSON.stringify(r.results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v));
   };
   process.stdout.write(

@@ -6,7 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { workerCount, requestedWorkers, WORKER_THRESHOLD } from "../src/project/parallel.js";
+import { availableParallelism } from "node:os";
+import { workerPlan, requestedWorkers } from "../src/project/parallel.js";
 import { generate } from "./bench/generate.js";
 import { ROOT, runCli, tempDir } from "./helpers.js";
 import type { JsonReport } from "./helpers.js";
@@ -101,10 +102,10 @@ describe("worker threads", () => {
     expect(r.throwing).toBe(r.alone);
   });
 
-  test("workers only from the threshold on, unless asked for", () => {
-    expect(workerCount(WORKER_THRESHOLD - 1, undefined)).toBe(0);
-    expect(workerCount(10, 2)).toBe(2);
-    expect(workerCount(1_000_000, 0)).toBe(0);
+  test("workers asked for start at once; otherwise one per extra core, started when the scan proves long", () => {
+    expect(workerPlan(2)).toEqual({ workers: 2, eager: true });
+    expect(workerPlan(0)).toEqual({ workers: 0, eager: true });
+    expect(workerPlan(undefined)).toEqual({ workers: Math.min(4, availableParallelism() - 1), eager: false });
     expect(requestedWorkers({ TABLEWARDEN_WORKERS: "3" })).toBe(3);
     expect(requestedWorkers({ TABLEWARDEN_WORKERS: "0" })).toBe(0);
     expect(requestedWorkers({ TABLEWARDEN_WORKERS: "many" })).toBeUndefined();

@@ -1,7 +1,10 @@
 /**
  * Scanning many Python files (read + prefilter + parse + extract, src/project/scan.ts) on several
- * threads. Only large runs use worker threads: a worker costs tens of milliseconds to start (Node,
- * our modules, tree-sitter), which a small project or an editor save must not pay.
+ * threads. Only large runs use worker threads: a worker costs 100–200 ms to start and reach its first
+ * result (Node's worker bootstrap, our modules, tree-sitter), which a small project or an editor save
+ * must not pay. How much work a run holds is not known from its file count (1,200 netbox files take
+ * longer to parse than 2,000 mostly passed-over files of the generated medium case), so the main thread
+ * starts alone and starts workers only once its pace says that enough work is left to pay for them.
  *
  * The files are cut into chunks that the main thread and the workers claim from one shared counter,
  * so whoever is free takes the next chunk and both cores stay busy to the end. Each result lands at
@@ -14,12 +17,14 @@ import { Worker } from "node:worker_threads";
 import { createScanner } from "./scan.js";
 import type { ScanJob, ScanResult, ScanSettings, Scanner } from "./scan.js";
 
+/** The main thread scans this long alone before it judges whether workers would pay. */
+const PROBE_MS = 50;
+
 /**
- * Files to scan from which workers start (files the cache could not answer). Measured on the generated
- * benchmark trees (2 cores): below ~1,000 files the worker's start-up and the copying of results
- * cost about what it saves.
+ * Workers start when the main thread's pace so far projects at least this much scanning left: a worker
+ * reaches its first result after 100–200 ms (2 cores), then takes about half of what remains.
  */
-export const WORKER_THRESHOLD = 1000;
+export const WORKER_THRESHOLD_MS = 400;
 
 /** Files per claim: small enough to balance the last chunks, large enough to keep messages few. */
 const CHUNK = 32;
@@ -42,14 +47,20 @@ export interface ChunkDone {
   results: ScanResult[];
 }
 
+/** How many workers a scan may use, and whether they start at once or only when the work left pays for them. */
+export interface WorkerPlan {
+  workers: number;
+  /** Start at once (they were asked for), instead of when the main thread's pace says they pay. */
+  eager: boolean;
+}
+
 /**
- * How many worker threads to use for `files` files: `requested` (the API's `workers` option, else
- * $TABLEWARDEN_WORKERS) when given, else one per core beyond the main thread's, from the threshold on.
+ * `requested` (the API's `workers` option, else $TABLEWARDEN_WORKERS) workers at once when given,
+ * else one per core beyond the main thread's, started only if the scan proves long enough.
  */
-export function workerCount(files: number, requested: number | undefined = requestedWorkers()): number {
-  if (requested !== undefined) return Math.max(0, Math.floor(requested));
-  if (files < WORKER_THRESHOLD) return 0;
-  return Math.min(MAX_WORKERS, availableParallelism() - 1);
+export function workerPlan(requested: number | undefined = requestedWorkers()): WorkerPlan {
+  if (requested !== undefined) return { workers: Math.max(0, Math.floor(requested)), eager: true };
+  return { workers: Math.max(0, Math.min(MAX_WORKERS, availableParallelism() - 1)), eager: false };
 }
 
 /** $TABLEWARDEN_WORKERS as a number of workers (0: none), undefined when unset or not a number. */
@@ -77,13 +88,13 @@ export interface Scanned {
 }
 
 /**
- * Scan every job, with `workers` worker threads besides the main thread.
+ * Scan every job, with up to `plan.workers` worker threads besides the main thread.
  * `script`: the worker's entry module (tests give others).
  */
-export async function scanAll(jobs: ScanJob[], settings: ScanSettings, workers: number, script: URL = new URL("./parse-worker.js", import.meta.url)): Promise<Scanned> {
+export async function scanAll(jobs: ScanJob[], settings: ScanSettings, plan: WorkerPlan, script: URL = new URL("./parse-worker.js", import.meta.url)): Promise<Scanned> {
   const scan = createScanner(settings);
   const results: Array<ScanResult | undefined> = new Array(jobs.length);
-  if (workers === 0 || jobs.length === 0) {
+  if (plan.workers === 0 || jobs.length === 0) {
     for (let i = 0; i < jobs.length; i++) results[i] = await scan(jobs[i]!);
     return { results: results as ScanResult[], workers: 0 };
   }
@@ -96,10 +107,22 @@ export async function scanAll(jobs: ScanJob[], settings: ScanSettings, workers: 
   };
   const shared = new SharedArrayBuffer(4);
   const input: WorkerInput = { jobs, settings, counter: shared, chunk: CHUNK };
-  const threads = Array.from({ length: workers }, () => startWorker(script, input, store));
+  const counter = new Int32Array(shared);
+  const threads: Thread[] = [];
+  const start = () => threads.push(...Array.from({ length: plan.workers }, () => startWorker(script, input, store)));
+  if (plan.eager) start();
+  const t0 = performance.now();
+  let alone = 0; // files the main thread scanned before deciding
   // The main thread takes chunks too, letting the workers' results in between two chunks.
-  await drain(jobs, scan, new Int32Array(shared), CHUNK, (c) => {
+  await drain(jobs, scan, counter, CHUNK, (c) => {
     store(c);
+    if (threads.length === 0) {
+      alone += c.results.length;
+      const elapsed = performance.now() - t0;
+      const left = jobs.length - Math.min(jobs.length, Atomics.load(counter, 0) * CHUNK);
+      if (elapsed >= PROBE_MS && (elapsed / alone) * left >= WORKER_THRESHOLD_MS) start();
+      return;
+    }
     return new Promise((resolve) => setImmediate(resolve));
   });
   // Every chunk is claimed: wait for the workers' last results, or for the workers to be gone.
