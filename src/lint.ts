@@ -7,16 +7,15 @@ import path from "node:path";
 import type { Finding, Diagnostic, SeverityOrOff } from "./types.js";
 import { discover } from "./project/discover.js";
 import type { SourceFile } from "./project/discover.js";
-import { readSource, DEFAULT_MAX_FILE_BYTES } from "./project/read.js";
-import { worthParsing } from "./project/prefilter.js";
+import { createReader, DEFAULT_MAX_FILE_BYTES } from "./project/read.js";
 import { PythonParser } from "./python/parse.js";
-import { extractFile } from "./extract/index.js";
-import { mentionsRawSql, tokenizerAnalyzer } from "./extract/sql.js";
-import type { SqlAnalyzer } from "./extract/sql.js";
-import { loadPgAnalyzer } from "./extract/pgsql.js";
+import { tokenizerAnalyzer } from "./extract/sql.js";
 import type { FileFacts } from "./extract/facts.js";
 import { defaultCacheDir, factsKey, openCache, toolFingerprint } from "./project/cache.js";
-import type { FactsCache } from "./project/cache.js";
+import type { FactsCache, FileStamp } from "./project/cache.js";
+import { extractionFailed, extractSafely } from "./project/scan.js";
+import type { ScanJob } from "./project/scan.js";
+import { scanAll, workerPlan } from "./project/parallel.js";
 import { packageRoot } from "./data/catalog.js";
 import { parseIni, pyprojectAlembic } from "./extract/alembic/ini.js";
 import type { IniFacts } from "./extract/alembic/ini.js";
@@ -66,6 +65,12 @@ export interface LintOptions {
   contents?: Record<string, string>;
   /** Report only findings this baseline does not account for (see src/engine/baseline.ts). */
   baseline?: Baseline;
+  /**
+   * Worker threads for reading and parsing Python files, started at once (0: none). Default:
+   * $TABLEWARDEN_WORKERS, else one per extra core, started only when the scan proves long enough to pay
+   * for them (src/project/parallel.ts). The result is the same either way.
+   */
+  workers?: number;
 }
 
 export interface LintResult {
@@ -99,10 +104,9 @@ export interface Timings {
   parsedBytes: number;
   /** Python files whose facts came from the persistent cache (not parsed). */
   cachedFiles: number;
+  /** Worker threads that read and parsed files besides the main thread (read and parse times add up all threads). */
+  workers: number;
 }
-
-/** Folders whose files may hold raw SQL worth the real PostgreSQL parser (Django migrations, Alembic revisions). */
-const RAW_SQL_HOME = /(?:^|\/)(?:migrations|versions)\//;
 
 function openFactsCache(dir: string | true | undefined, base: string): FactsCache {
   const root = packageRoot();
@@ -137,7 +141,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const rules = await loadRules();
   const config = options.config === false ? emptyConfig() : (options.config ?? (await loadConfig(base, rules)));
   const t0 = performance.now();
-  const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0, cachedFiles: 0 };
+  const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0, cachedFiles: 0, workers: 0 };
   const sources = withUnsaved(await discover({ roots, base, ignore: [...config.exclude, ...(options.ignore ?? [])] }), contents, roots, base);
   if (config.include.length > 0) {
     // `include` globs are relative to the project root; unsaved buffers are always read.
@@ -148,6 +152,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const maxBytes = options.maxFileBytes ?? (config.maxFileSize ? parseSize(config.maxFileSize) : DEFAULT_MAX_FILE_BYTES);
 
   const parser = new PythonParser();
+  const reader = createReader(maxBytes);
   const diagnostics: Diagnostic[] = [];
   const byRel = new Map<string, SourceFile>(sources.map((s) => [s.rel, s]));
   const facts = options.cache === false ? null : openFactsCache(options.cache, base);
@@ -156,91 +161,78 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const deferred = new Map<string, string>();
   let filesScanned = 0;
 
+  /** Facts found (parsed or cached) for a file: recorded in the order files come. */
+  const found = (rel: string, f: FileFacts | null): void => {
+    if (f) diagnostics.push(...f.diagnostics);
+    memo.set(rel, f);
+  };
   /** Extract one file (or take its facts from the cache); a crash becomes a diagnostic on the file. */
-  const extract = (rel: string, text: string, sql: SqlAnalyzer, key: string): FileFacts | null => {
+  const extract = (rel: string, text: string, key: string): FileFacts | null => {
     let f = facts?.get(key) ?? null;
     if (!f) {
       const tp = performance.now();
       timings.parsedFiles++;
       timings.parsedBytes += text.length;
-      try {
-        f = extractFile(rel, text, parser, sql);
+      const r = extractSafely(rel, text, parser, tokenizerAnalyzer);
+      if ("facts" in r) {
+        f = r.facts;
         facts?.set(key, f);
-      } catch (e) {
-        diagnostics.push({
-          code: "unreadable-file",
-          severity: "warning",
-          message: `internal error while reading this file: ${e instanceof Error ? e.message : String(e)}`,
-          loc: { file: rel, line: 1, column: 1, endLine: 1, endColumn: 1 },
-        });
-      }
+      } else diagnostics.push(extractionFailed(rel, r.error));
       timings.parse += performance.now() - tp;
     }
-    if (f) diagnostics.push(...f.diagnostics);
-    memo.set(rel, f);
+    found(rel, f);
     return f;
   };
 
-  // The real PostgreSQL parser is loaded the first time a migration or revision with raw SQL is not cached.
-  let pg: SqlAnalyzer | null | undefined;
-  const sqlReader = async (rel: string, text: string): Promise<[SqlAnalyzer, string]> => {
-    if (!RAW_SQL_HOME.test(rel) || !mentionsRawSql(text)) return [tokenizerAnalyzer, "tokenizer"];
-    if (pg === undefined && !facts?.has(factsKey(rel, text, "pg"))) {
-      try {
-        pg = await loadPgAnalyzer();
-      } catch {
-        pg = null; // the tokenizer still reads the SQL
-      }
+  // First the cache answers what it can (by size and time, without reading); the Python files left are
+  // scanned (read, prefiltered, parsed), on worker threads when there are many; then every file's outcome
+  // is recorded in the order of `sources`, so the threads change nothing but the time.
+  interface Step {
+    s: SourceFile;
+    st: { mtimeMs: number; size: number } | null;
+    known?: FileStamp | undefined;
+    cached?: FileFacts | undefined;
+    /** Index in `jobs`. */
+    job?: number;
+  }
+  const steps: Step[] = [];
+  const jobs: ScanJob[] = [];
+  const tr = performance.now();
+  for (const s of sources) {
+    if (s.kind === "deploy") continue; // read after linking, by readDeploy
+    filesScanned++;
+    if (s.kind !== "python") {
+      steps.push({ s, st: null });
+      continue;
     }
-    return pg === null ? [tokenizerAnalyzer, "tokenizer"] : [pg ?? tokenizerAnalyzer, "pg"];
-  };
+    // Stat before reading: a change made while this run reads the file is seen by the next run.
+    const unsaved = contents.get(s.abs);
+    // An editor's unsaved buffer is read from memory; the disk file's size and time say nothing about it.
+    const st = facts && unsaved === undefined ? statOrNull(s.abs) : null;
+    // Unchanged since the last run (same size and time): what the file holds is known without reading it.
+    const known = st && facts ? facts.known(s.rel, st.mtimeMs, st.size) : undefined;
+    const cached = known?.worth ? facts?.get(known.key) : undefined;
+    if ((known && !known.worth) || cached) steps.push({ s, st, known, cached });
+    else {
+      steps.push({ s, st, job: jobs.length });
+      jobs.push(unsaved === undefined ? { abs: s.abs, rel: s.rel } : { abs: s.abs, rel: s.rel, text: unsaved });
+    }
+  }
+  timings.read += performance.now() - tr;
+  const scan = await scanAll(jobs, { maxBytes, cachedKeys: facts ? facts.keys() : null }, workerPlan(options.workers));
+  timings.workers = scan.workers;
 
   /** Files the prefilter passed over in an earlier run, unchanged since: their facts key. */
   const deferredKeys = new Map<string, string>();
   const parsed: FileFacts[] = [];
   const inis: IniFacts[] = [];
-  for (const s of sources) {
-    if (s.kind === "deploy") continue; // read after linking, by readDeploy
-    filesScanned++;
-    const tr = performance.now();
-    // Stat before reading: a change made while this run reads the file is seen by the next run.
-    const unsaved = contents.get(s.abs);
-    // An editor's unsaved buffer is read from memory; the disk file's size and time say nothing about it.
-    const st = s.kind === "python" && facts && unsaved === undefined ? statOrNull(s.abs) : null;
-    if (st && facts) {
-      // Unchanged since the last run (same size and time): what the file holds is known without reading it.
-      const known = facts.known(s.rel, st.mtimeMs, st.size);
-      if (known && !known.worth) {
-        deferredKeys.set(s.rel, known.key);
-        timings.read += performance.now() - tr;
-        continue;
-      }
-      const f = known ? facts.get(known.key) : undefined;
-      if (f) {
-        memo.set(s.rel, f);
-        diagnostics.push(...f.diagnostics);
-        parsed.push(f);
-        timings.read += performance.now() - tr;
-        continue;
-      }
-    }
-    const read = unsaved !== undefined ? { text: unsaved, diagnostics: [] as Diagnostic[] } : readSource(s.abs, s.rel, maxBytes, st?.size);
-    timings.read += performance.now() - tr;
-    diagnostics.push(...read.diagnostics);
-    const text = read.text;
-    if (s.kind === "python") {
-      if (text === null) memo.set(s.rel, null);
-      else if (!worthParsing(s.rel, text)) {
-        deferred.set(s.rel, text);
-        if (st && read.diagnostics.length === 0) facts?.remember(s.rel, st.mtimeMs, st.size, { key: factsKey(s.rel, text, "tokenizer"), worth: false });
-      } else {
-        const [sql, sqlName] = await sqlReader(s.rel, text);
-        const key = facts ? factsKey(s.rel, text, sqlName) : "";
-        const f = extract(s.rel, text, sql, key);
-        if (f) parsed.push(f);
-        if (f && st && read.diagnostics.length === 0) facts?.remember(s.rel, st.mtimeMs, st.size, { key, worth: true });
-      }
-    } else {
+  for (const { s, st, known, cached, job } of steps) {
+    if (s.kind !== "python") {
+      const tp = performance.now();
+      const read = contents.has(s.abs) ? { text: contents.get(s.abs)!, diagnostics: [] } : reader.read(s.abs, s.rel);
+      timings.read += performance.now() - tp;
+      diagnostics.push(...read.diagnostics);
+      const text = read.text;
       if (text === null || !/script_location/.test(text)) continue;
       if (s.kind === "ini") inis.push(parseIni(s.rel, text));
       else {
@@ -248,10 +240,48 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
         if (section.ini) inis.push(section.ini);
         if (section.diagnostic) diagnostics.push(section.diagnostic);
       }
+      continue;
+    }
+    if (known && !known.worth) {
+      deferredKeys.set(s.rel, known.key);
+      continue;
+    }
+    if (cached) {
+      found(s.rel, cached);
+      parsed.push(cached);
+      continue;
+    }
+    const r = scan.results[job!]!;
+    timings.read += r.readMs;
+    diagnostics.push(...r.diagnostics);
+    const o = r.outcome;
+    const settled = st && r.diagnostics.length === 0 ? st : null;
+    if (o.kind === "unreadable") memo.set(s.rel, null);
+    else if (o.kind === "passed") {
+      deferred.set(s.rel, o.text);
+      if (settled) facts?.remember(s.rel, settled.mtimeMs, settled.size, { key: o.key, worth: false });
+    } else if (o.kind === "failed") {
+      timings.parsedFiles++;
+      timings.parsedBytes += o.chars;
+      timings.parse += r.parseMs;
+      diagnostics.push(extractionFailed(s.rel, o.error));
+      memo.set(s.rel, null);
+    } else {
+      let f: FileFacts | null | undefined;
+      if (o.kind === "cached") f = facts?.get(o.key);
+      else {
+        timings.parsedFiles++;
+        timings.parsedBytes += o.chars;
+        timings.parse += r.parseMs;
+        f = o.facts;
+        facts?.set(o.key, f);
+      }
+      found(s.rel, f ?? null);
+      if (f) parsed.push(f);
+      if (f && settled) facts?.remember(s.rel, settled.mtimeMs, settled.size, { key: o.key, worth: true });
     }
   }
 
-  /** A file an import leads to: parsed now if the prefilter passed over it. */
   const load = (rel: string): FileFacts | null => {
     if (memo.has(rel)) return memo.get(rel)!;
     const src = byRel.get(rel);
@@ -266,12 +296,12 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
         return f;
       }
       if (key === undefined) return null;
-      const read = readSource(src.abs, rel, maxBytes); // passed over last time, never parsed: read now
+      const read = reader.read(src.abs, rel); // passed over last time, never parsed: read now
       if (read.text === null) return null;
       text = read.text;
     }
     deferred.delete(rel);
-    return extract(rel, text, tokenizerAnalyzer, facts ? factsKey(rel, text, "tokenizer") : "");
+    return extract(rel, text, facts ? factsKey(rel, text, "tokenizer") : "");
   };
 
   const tLink = performance.now();

@@ -23,6 +23,8 @@ export interface FactsCache {
   /** The cached facts for `key`, or undefined. */
   get(key: string): FileFacts | undefined;
   has(key: string): boolean;
+  /** The keys of every usable entry (for threads that must know what not to parse). */
+  keys(): string[];
   /** An unchanged file's facts key and prefilter verdict, from its size and modification time. */
   known(rel: string, mtimeMs: number, size: number): FileStamp | undefined;
   /** Record what reading a file found, for `known` in later runs. */
@@ -93,6 +95,11 @@ function isObject(v: unknown): v is object {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** An entry that looks like FileFacts (a pack is data from disk). */
+function usable(f: FileFacts | undefined): f is FileFacts {
+  return !!f && typeof f === "object" && Array.isArray(f.classes) && Array.isArray(f.diagnostics);
+}
+
 /** Open the pack of the folder `base` (read once, here). */
 export function openCache(dir: string, base: string, tool: string): FactsCache {
   const file = path.join(dir, `${createHash("sha1").update(base).digest("hex").slice(0, 16)}.json`);
@@ -114,7 +121,7 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
     hits: 0,
     get(key) {
       const f = Object.hasOwn(old, key) ? old[key] : undefined;
-      if (!f || typeof f !== "object" || !Array.isArray(f.classes) || !Array.isArray(f.diagnostics)) return undefined;
+      if (!usable(f)) return undefined;
       used[key] = f;
       cache.hits++;
       return f;
@@ -132,6 +139,9 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
     },
     has(key) {
       return Object.hasOwn(old, key);
+    },
+    keys() {
+      return Object.keys(old).filter((k) => usable(old[k]));
     },
     set(key, facts) {
       used[key] = facts;

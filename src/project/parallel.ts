@@ -1,0 +1,170 @@
+/**
+ * Scanning many Python files (read + prefilter + parse + extract, src/project/scan.ts) on several
+ * threads. Only large runs use worker threads: a worker costs 100–200 ms to start and reach its first
+ * result (Node's worker bootstrap, our modules, tree-sitter), which a small project or an editor save
+ * must not pay. How much work a run holds is not known from its file count (1,200 netbox files take
+ * longer to parse than 2,000 mostly passed-over files of the generated medium case), so the main thread
+ * starts alone and starts workers only once its pace says that enough work is left to pay for them.
+ *
+ * The files are cut into chunks that the main thread and the workers claim from one shared counter,
+ * so whoever is free takes the next chunk and both cores stay busy to the end. Each result lands at
+ * its file's index: the caller sees the same array, in the same order, as a single-threaded scan.
+ * A worker that cannot start or dies leaves its chunks without results; the main thread scans those
+ * itself, so a worker never fails a run.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { createScanner } from "./scan.js";
+import type { ScanJob, ScanResult, ScanSettings, Scanner } from "./scan.js";
+
+/** The main thread scans this long alone before it judges whether workers would pay. */
+const PROBE_MS = 50;
+
+/**
+ * Workers start when the main thread's pace so far projects at least this much scanning left: a worker
+ * reaches its first result after 100–200 ms (2 cores), then takes about half of what remains.
+ */
+export const WORKER_THRESHOLD_MS = 400;
+
+/** Files per claim: small enough to balance the last chunks, large enough to keep messages few. */
+const CHUNK = 32;
+
+/** More threads than this stop paying: the main thread still receives every result. */
+const MAX_WORKERS = 4;
+
+/** What a worker is given (src/project/parse-worker.ts). */
+export interface WorkerInput {
+  jobs: ScanJob[];
+  settings: ScanSettings;
+  /** One Int32: the next chunk to claim. */
+  counter: SharedArrayBuffer;
+  chunk: number;
+}
+
+/** What a worker sends back: one message per finished chunk. */
+export interface ChunkDone {
+  start: number;
+  results: ScanResult[];
+}
+
+/** How many workers a scan may use, and whether they start at once or only when the work left pays for them. */
+export interface WorkerPlan {
+  workers: number;
+  /** Start at once (they were asked for), instead of when the main thread's pace says they pay. */
+  eager: boolean;
+}
+
+/**
+ * `requested` (the API's `workers` option, else $TABLEWARDEN_WORKERS) workers at once when given,
+ * else one per core beyond the main thread's, started only if the scan proves long enough.
+ */
+export function workerPlan(requested: number | undefined = requestedWorkers()): WorkerPlan {
+  if (requested !== undefined) return { workers: Math.max(0, Math.floor(requested)), eager: true };
+  return { workers: Math.max(0, Math.min(MAX_WORKERS, availableParallelism() - 1)), eager: false };
+}
+
+/** $TABLEWARDEN_WORKERS as a number of workers (0: none), undefined when unset or not a number. */
+export function requestedWorkers(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = env["TABLEWARDEN_WORKERS"]?.trim();
+  return v && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+/** Claim chunks from `counter` until none is left, scanning each and handing it to `done`. */
+export async function drain(jobs: ScanJob[], scan: Scanner, counter: Int32Array, chunk: number, done: (c: ChunkDone) => Promise<void> | void): Promise<void> {
+  for (;;) {
+    const start = Atomics.add(counter, 0, 1) * chunk;
+    if (start >= jobs.length) return;
+    const results: ScanResult[] = [];
+    for (let i = start; i < Math.min(start + chunk, jobs.length); i++) results.push(await scan(jobs[i]!));
+    await done({ start, results });
+  }
+}
+
+export interface Scanned {
+  /** One per job, in job order. */
+  results: ScanResult[];
+  /** Worker threads that delivered results. */
+  workers: number;
+}
+
+/**
+ * Scan every job, with up to `plan.workers` worker threads besides the main thread.
+ * `script`: the worker's entry module (tests give others).
+ */
+export async function scanAll(jobs: ScanJob[], settings: ScanSettings, plan: WorkerPlan, script: URL = new URL("./parse-worker.js", import.meta.url)): Promise<Scanned> {
+  const scan = createScanner(settings);
+  const results: Array<ScanResult | undefined> = new Array(jobs.length);
+  if (plan.workers === 0 || jobs.length === 0) {
+    for (let i = 0; i < jobs.length; i++) results[i] = await scan(jobs[i]!);
+    return { results: results as ScanResult[], workers: 0 };
+  }
+  let missing = jobs.length;
+  const store = ({ start, results: got }: ChunkDone) => {
+    got.forEach((r, i) => {
+      if (results[start + i] === undefined) missing--;
+      results[start + i] = r;
+    });
+  };
+  const shared = new SharedArrayBuffer(4);
+  const input: WorkerInput = { jobs, settings, counter: shared, chunk: CHUNK };
+  const counter = new Int32Array(shared);
+  const threads: Thread[] = [];
+  const start = () => threads.push(...Array.from({ length: plan.workers }, () => startWorker(script, input, store)));
+  if (plan.eager) start();
+  const t0 = performance.now();
+  let alone = 0; // files the main thread scanned before deciding
+  // The main thread takes chunks too, letting the workers' results in between two chunks.
+  await drain(jobs, scan, counter, CHUNK, (c) => {
+    store(c);
+    if (threads.length === 0) {
+      alone += c.results.length;
+      const elapsed = performance.now() - t0;
+      const left = jobs.length - Math.min(jobs.length, Atomics.load(counter, 0) * CHUNK);
+      if (elapsed >= PROBE_MS && (elapsed / alone) * left >= WORKER_THRESHOLD_MS) start();
+      return;
+    }
+    return new Promise((resolve) => setImmediate(resolve));
+  });
+  // Every chunk is claimed: wait for the workers' last results, or for the workers to be gone.
+  await new Promise<void>((resolve) => {
+    const check = () => {
+      if (missing === 0 || threads.every((t) => t.gone)) resolve();
+    };
+    for (const t of threads) t.onChange = check;
+    check();
+  });
+  for (const t of threads) if (!t.gone) void t.worker.terminate(); // started too late to claim anything
+  // Chunks a failed worker had claimed: scanned here.
+  for (let i = 0; i < jobs.length; i++) results[i] ??= await scan(jobs[i]!);
+  return { results: results as ScanResult[], workers: threads.filter((t) => t.delivered).length };
+}
+
+interface Thread {
+  worker: Worker;
+  /** Exited, or failed to start. */
+  gone: boolean;
+  delivered: boolean;
+  onChange: () => void;
+}
+
+function startWorker(script: URL, input: WorkerInput, store: (c: ChunkDone) => void): Thread {
+  const thread: Thread = { worker: undefined as unknown as Worker, gone: false, delivered: false, onChange: () => {} };
+  const gone = () => {
+    thread.gone = true;
+    thread.onChange();
+  };
+  try {
+    thread.worker = new Worker(script, { workerData: input });
+  } catch {
+    thread.gone = true;
+    return thread;
+  }
+  thread.worker.on("message", (c: ChunkDone) => {
+    thread.delivered = true;
+    store(c);
+    thread.onChange();
+  });
+  thread.worker.on("error", gone);
+  thread.worker.on("exit", gone);
+  return thread;
+}

@@ -1,0 +1,114 @@
+/**
+ * Worker threads change the time a run takes, nothing else: same findings, same parsed order, same
+ * diagnostics, a facts cache filled alike, and a worker that fails is replaced by the main thread.
+ * lint() runs in a fresh process (test/parallel-probe.ts): jest cannot load tree-sitter twice.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { availableParallelism } from "node:os";
+import { workerPlan, requestedWorkers } from "../src/project/parallel.js";
+import { generate } from "./bench/generate.js";
+import { ROOT, runCli, tempDir } from "./helpers.js";
+import type { JsonReport } from "./helpers.js";
+
+const PROBE = path.join(ROOT, "dist", "test", "parallel-probe.js");
+
+function probe<T>(args: string[]): T {
+  const r = spawnSync(process.execPath, [PROBE, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+  expect(r.stderr).toBe("");
+  return JSON.parse(r.stdout) as T;
+}
+
+interface Linted {
+  findings: unknown[];
+  project: unknown;
+  parsed: number;
+  workers: number;
+}
+
+function write(root: string, rel: string, content: string | Buffer): string {
+  const file = path.join(root, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+  return file;
+}
+
+/** A generated shared-schema tree above the worker threshold, made to have findings and bad files. */
+function project(): string {
+  const root = tempDir("parallel");
+  generate(root, { name: "t", pyFiles: 1_100, djangoMigrations: 60, alembicRevisions: 12, sqlaModels: 12 });
+  // No autogenerate filter: every Django table is a finding.
+  write(root, "alembic/env.py", "from alembic import context\nfrom api.db import Base\nimport api.models  # noqa\n\ntarget_metadata = Base.metadata\n\ndef run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata)\n");
+  // Raw SQL: the PostgreSQL parser loads where the file is parsed.
+  write(
+    root,
+    "alembic/versions/9999_raw.py",
+    'from alembic import op\n\nrevision = "r999"\ndown_revision = "r11"\n\n\ndef upgrade():\n    op.execute("CREATE TABLE app0000_model0 (id integer primary key)")\n    op.execute("ALTER TABLE app0001_model0 ADD COLUMN x integer")\n',
+  );
+  write(root, "services/blob.py", Buffer.from([0x6d, 0x00, 0x01]));
+  write(root, "services/latin.py", Buffer.from("# caf\xe9\nfrom django.db import models\n", "latin1"));
+  write(root, "services/huge.py", "# models\n" + "x = 1\n".repeat(500_000));
+  return root;
+}
+
+describe("worker threads", () => {
+  test("the CLI's JSON is the same byte for byte with and without workers, and the project facts too", () => {
+    const root = project();
+    const runs = ["0", "1", "2"].map((n) => runCli([root, "--format", "json", "--no-cache"], root, undefined, { TABLEWARDEN_WORKERS: n }));
+    const report = JSON.parse(runs[0]!.stdout) as JsonReport;
+    expect(report.findings.filter((f) => f.ruleId === "django-table-not-excluded").length).toBeGreaterThan(30);
+    expect(report.findings.filter((f) => f.file === "alembic/versions/9999_raw.py").length).toBeGreaterThan(0);
+    expect(report.findings.filter((f) => ["encoding", "skipped-file"].includes(f.ruleId)).map((f) => f.file).sort()).toEqual(["services/blob.py", "services/huge.py", "services/latin.py"]);
+    for (const r of runs) {
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toBe(runs[0]!.stdout);
+    }
+    const alone = probe<Linted>(["lint", root, "0"]);
+    const threaded = probe<Linted>(["lint", root, "2"]);
+    expect(alone.workers).toBe(0);
+    // The workers really took part (not all of their files left to the main thread).
+    expect(threaded.workers).toBeGreaterThan(0);
+    expect(JSON.stringify({ ...threaded, workers: 0 })).toBe(JSON.stringify(alone));
+  });
+
+  test("facts parsed by workers fill the cache; a touched tree is answered by content without parsing", () => {
+    const root = project();
+    const cache = tempDir("parallel-cache");
+    const cold = probe<Linted>(["lint", root, "2", cache]);
+    expect(cold.parsed).toBeGreaterThan(90);
+    const warm = probe<Linted>(["lint", root, "2", cache]);
+    expect(warm.parsed).toBe(0);
+    expect(JSON.stringify(warm.findings)).toBe(JSON.stringify(cold.findings));
+    // A fresh checkout: every time changed, no content did. Files are read and hashed, and none parsed.
+    const later = new Date(Date.now() - 10_000);
+    for (const f of readdirSync(root, { recursive: true, encoding: "utf8" })) if (f.endsWith(".py")) utimesSync(path.join(root, f), later, later);
+    const touched = probe<Linted>(["lint", root, "2", cache]);
+    expect(touched.parsed).toBe(0);
+    expect(JSON.stringify(touched.findings)).toBe(JSON.stringify(cold.findings));
+  });
+
+  test("a worker that cannot start, or dies holding a chunk, leaves its files to the main thread", () => {
+    const root = tempDir("parallel-fail");
+    for (let i = 0; i < 200; i++) write(root, `m${String(i).padStart(3, "0")}/models.py`, `from django.db import models\n\nclass M${i}(models.Model):\n    n = models.IntegerField()\n`);
+    // Claims chunks and dies without a word; claims one and throws.
+    write(root, "dying-worker.mjs", "import { workerData } from 'node:worker_threads';\nconst c = new Int32Array(workerData.counter);\nAtomics.add(c, 0, 1); Atomics.add(c, 0, 1);\nprocess.exit(3);\n");
+    write(root, "throwing-worker.mjs", "import { workerData } from 'node:worker_threads';\nAtomics.add(new Int32Array(workerData.counter), 0, 1);\nthrow new Error('boom');\n");
+    const r = probe<{ files: number; alone: string; missing: string; dying: string; throwing: string }>(["fail", root]);
+    expect(r.files).toBe(200);
+    expect(r.alone).toContain('"kind":"parsed"');
+    expect(r.missing).toBe(r.alone);
+    expect(r.dying).toBe(r.alone);
+    expect(r.throwing).toBe(r.alone);
+  });
+
+  test("workers asked for start at once; otherwise one per extra core, started when the scan proves long", () => {
+    expect(workerPlan(2)).toEqual({ workers: 2, eager: true });
+    expect(workerPlan(0)).toEqual({ workers: 0, eager: true });
+    expect(workerPlan(undefined)).toEqual({ workers: Math.min(4, availableParallelism() - 1), eager: false });
+    expect(requestedWorkers({ TABLEWARDEN_WORKERS: "3" })).toBe(3);
+    expect(requestedWorkers({ TABLEWARDEN_WORKERS: "0" })).toBe(0);
+    expect(requestedWorkers({ TABLEWARDEN_WORKERS: "many" })).toBeUndefined();
+    expect(requestedWorkers({})).toBeUndefined();
+  });
+});
