@@ -4,12 +4,17 @@
  * `node parallel-probe.js lint <dir> <workers> [cache dir]`: findings, project facts and counts.
  * `node parallel-probe.js fail <dir>`: the files of <dir> scanned alone, and with workers that cannot
  * start, die holding chunks or throw (scripts in <dir>), as JSON texts without the per-file times.
+ * `node parallel-probe.js bundled <dir> <worker script>`: the files of <dir> scanned alone, and by one
+ * worker running the given script (the CLI bundle's) with no main thread competing for the chunks.
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { lint } from "../src/lint.js";
+import { Worker } from "node:worker_threads";
 import { scanAll } from "../src/project/parallel.js";
+import type { ChunkDone, WorkerInput } from "../src/project/parallel.js";
+import type { ScanJob, ScanResult, ScanSettings } from "../src/project/scan.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../src/project/read.js";
 
 const [mode, dir, arg, cache] = process.argv.slice(2) as [string, string, string, string | undefined];
@@ -23,17 +28,37 @@ if (mode === "lint") {
     .sort()
     .map((rel) => ({ abs: path.join(dir, rel), rel }));
   const settings = { maxBytes: DEFAULT_MAX_FILE_BYTES, cachedKeys: null };
-  const scanned = async (workers: number, script?: string) => {
-    const r = await scanAll(jobs, settings, { workers, eager: true }, script ? pathToFileURL(path.join(dir, script)) : undefined);
-    return JSON.stringify(r.results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v));
+  const scan = async (workers: number, script?: string) => {
+    const r = await scanAll(jobs, settings, { workers, eager: true }, script ? pathToFileURL(path.resolve(dir, script)) : undefined);
+    return { results: JSON.stringify(r.results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v)), workers: r.workers };
   };
-  process.stdout.write(
-    JSON.stringify({
+  const scanned = async (workers: number, script?: string) => (await scan(workers, script)).results;
+  const out = async () => {
+    if (mode === "bundled") return { alone: await scanned(0), ...(await byWorkerAlone(jobs, settings, arg)) };
+    return {
       files: jobs.length,
       alone: await scanned(0),
       missing: await scanned(2, "no-such-worker.js"),
       dying: await scanned(1, "dying-worker.mjs"),
       throwing: await scanned(1, "throwing-worker.mjs"),
-    }),
-  );
+    };
+  };
+  process.stdout.write(JSON.stringify(await out()));
+}
+
+/** Every job scanned by one worker thread alone, as parallel.ts would start it; its chunks' results in job order. */
+async function byWorkerAlone(jobs: ScanJob[], settings: ScanSettings, script: string): Promise<{ bundled: string; chunks: number }> {
+  const input: WorkerInput = { jobs, settings, counter: new SharedArrayBuffer(4), chunk: 32 };
+  const results: ScanResult[] = [];
+  let chunks = 0;
+  await new Promise<void>((resolve, reject) => {
+    const w = new Worker(pathToFileURL(script), { workerData: input });
+    w.on("message", (c: ChunkDone) => {
+      chunks++;
+      c.results.forEach((r, i) => (results[c.start + i] = r));
+    });
+    w.on("error", reject);
+    w.on("exit", () => resolve());
+  });
+  return { bundled: JSON.stringify(results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v)), chunks };
 }

@@ -102,6 +102,15 @@ describe("worker threads", () => {
     expect(r.throwing).toBe(r.alone);
   });
 
+  test("the CLI bundle's worker entry (dist/bundle/parse-worker.js) scans as the modules do", () => {
+    const root = tempDir("parallel-bundled");
+    for (let i = 0; i < 200; i++) write(root, `m${String(i).padStart(3, "0")}/models.py`, `from django.db import models\n\nclass M${i}(models.Model):\n    n = models.IntegerField()\n`);
+    const r = probe<{ alone: string; bundled: string; chunks: number }>(["bundled", root, path.join(ROOT, "dist", "bundle", "parse-worker.js")]);
+    expect(r.alone).toContain('"kind":"parsed"');
+    expect(r.chunks).toBe(Math.ceil(200 / 32));
+    expect(r.bundled).toBe(r.alone);
+  });
+
   test("workers asked for start at once; otherwise one per extra core, started when the scan proves long", () => {
     expect(workerPlan(2)).toEqual({ workers: 2, eager: true });
     expect(workerPlan(0)).toEqual({ workers: 0, eager: true });

@@ -13,7 +13,8 @@
  * itself, so a worker never fails a run.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { createRequire } from "node:module";
+import type { Worker } from "node:worker_threads";
 import { createScanner } from "./scan.js";
 import type { ScanJob, ScanResult, ScanSettings, Scanner } from "./scan.js";
 
@@ -154,7 +155,9 @@ function startWorker(script: URL, input: WorkerInput, store: (c: ChunkDone) => v
     thread.onChange();
   };
   try {
-    thread.worker = new Worker(script, { workerData: input });
+    // Loaded here, not at start-up: most runs (a small project, an editor save) never start a worker.
+    const { Worker: WorkerThread } = createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads");
+    thread.worker = new WorkerThread(script, { workerData: input });
   } catch {
     thread.gone = true;
     return thread;
