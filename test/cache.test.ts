@@ -108,6 +108,27 @@ describe("facts cache", () => {
     expect(runCli([shop, "--format", "json"], undefined, undefined, { TABLEWARDEN_CACHE_DIR: cache }).stdout).toBe(off.stdout);
   });
 
+  test("a pack is ASCII, and non-ASCII facts (table names, strings) come back from it unchanged", () => {
+    const cache = tempDir("cache");
+    const dir = tempDir("cache-unicode");
+    const models = 'from django.db import models\n\n\nclass Caf\u00e9(models.Model):\n    name = models.CharField(max_length=10, help_text="\u00e9t\u00e9 \ud83d\ude00 \u4e2d")\n\n    class Meta:\n        app_label = "shop"\n        db_table = "caf\u00e9_\ud83d\ude00"\n';
+    writeFileSync(path.join(dir, "models.py"), models);
+    writeFileSync(path.join(dir, "__init__.py"), "");
+    const old = new Date(Date.now() - 60_000);
+    for (const f of ["models.py", "__init__.py"]) utimesSync(path.join(dir, f), old, old);
+    const [cold] = probe(cache, [dir]);
+    expect(cold!.tables).toContain("caf\u00e9_\ud83d\ude00");
+    const packs = readdirSync(cache);
+    expect(packs).toHaveLength(1);
+    const bytes = readFileSync(path.join(cache, packs[0]!));
+    expect(bytes.every((b) => b < 0x80)).toBe(true);
+    expect(bytes.toString("latin1")).toContain("caf\\u00e9_\\ud83d\\ude00");
+    const [warm] = probe(cache, [dir]);
+    expect(warm!.parsedFiles).toBe(0);
+    expect(warm!.cachedFiles).toBeGreaterThan(0);
+    expect(warm).toEqual({ ...cold, parsedFiles: 0, cachedFiles: warm!.cachedFiles });
+  });
+
   test("runs at once on one cache each finish and leave a readable pack", async () => {
     const cache = tempDir("cache");
     const dir = copyOf("example-shop");

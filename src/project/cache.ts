@@ -9,6 +9,7 @@
  * cannot be read, or was written by another version, is ignored. Never throws: a cache that does not
  * work is no cache.
  */
+import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -16,8 +17,8 @@ import path from "node:path";
 import type { FileFacts } from "../extract/facts.js";
 import { packageRoot } from "../data/catalog.js";
 
-/** Bump when the pack layout changes. */
-const FORMAT = 1;
+/** Bump when the pack layout changes. 2: the pack is pure ASCII (see asciiJson). */
+const FORMAT = 2;
 
 export interface FactsCache {
   /** The cached facts for `key`, or undefined. */
@@ -100,13 +101,24 @@ function usable(f: FileFacts | undefined): f is FileFacts {
   return !!f && typeof f === "object" && Array.isArray(f.classes) && Array.isArray(f.diagnostics);
 }
 
+/**
+ * JSON with every non-ASCII character escaped (`\u00e9`; a surrogate pair as its two halves, which JSON.parse joins
+ * again). A pack holding one `é` would otherwise be a two-byte string: on saleor's 17 MB pack, reading and parsing
+ * took ~450 ms as UTF-8 and ~250 ms as ASCII.
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Open the pack of the folder `base` (read once, here). */
 export function openCache(dir: string, base: string, tool: string): FactsCache {
   const file = path.join(dir, `${createHash("sha1").update(base).digest("hex").slice(0, 16)}.json`);
   let old: Record<string, FileFacts> = {};
   let oldFiles: Pack["files"] = {};
   try {
-    const pack = JSON.parse(readFileSync(file, "utf8")) as Pack;
+    const buf = readFileSync(file);
+    // Packs are written as ASCII: decoding is then a copy into a one-byte string, which JSON.parse also reads faster.
+    const pack = JSON.parse(isAscii(buf) ? buf.toString("latin1") : buf.toString("utf8")) as Pack;
     if (pack && pack.format === FORMAT && pack.tool === tool && isObject(pack.entries) && isObject(pack.files)) {
       old = pack.entries;
       oldFiles = pack.files;
@@ -152,7 +164,7 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
       const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
       try {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(tmp, JSON.stringify({ format: FORMAT, tool, entries: used, files } satisfies Pack));
+        writeFileSync(tmp, asciiJson({ format: FORMAT, tool, entries: used, files } satisfies Pack));
         renameSync(tmp, file);
       } catch {
         try {
