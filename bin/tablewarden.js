@@ -84,6 +84,8 @@ function verified(file) {
   return data.length > 0 && sha1(data).equals(file.subarray(0, 20)) ? data : undefined;
 }
 
+// The OS cache folder as src/project/cache.ts defaultCacheDir() names it (kept in step by hand: this runs
+// before any of the CLI's code is loaded).
 function userCacheDir() {
   const home = require("node:os").homedir();
   if (process.platform === "win32" && process.env.LOCALAPPDATA) return path.join(process.env.LOCALAPPDATA, "tablewarden", "Cache");

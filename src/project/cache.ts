@@ -43,6 +43,7 @@ export function defaultCacheDir(root: string): string {
   const parent = path.dirname(root);
   if (path.basename(parent) === "node_modules") return path.join(parent, ".cache", "tablewarden");
   if (existsSync(path.join(root, "node_modules"))) return path.join(root, "node_modules", ".cache", "tablewarden");
+  // bin/tablewarden.js names the same OS folder for the code cache: change both together.
   if (process.platform === "win32" && process.env["LOCALAPPDATA"]) return path.join(process.env["LOCALAPPDATA"], "tablewarden", "Cache");
   if (process.platform === "darwin") return path.join(homedir(), "Library", "Caches", "tablewarden");
   return path.join(process.env["XDG_CACHE_HOME"] || path.join(homedir(), ".cache"), "tablewarden");
