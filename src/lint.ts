@@ -15,7 +15,11 @@ import { defaultCacheDir, factsKey, openCache, toolFingerprint } from "./project
 import type { FactsCache, FileStamp } from "./project/cache.js";
 import { extractionFailed, extractSafely } from "./project/scan.js";
 import type { ScanJob } from "./project/scan.js";
-import { scanAll, workerPlan } from "./project/parallel.js";
+import { openScanPool, workerPlan } from "./project/parallel.js";
+import type { ScanResult } from "./project/scan.js";
+import { modelsModules, prefetchClosure } from "./project/prefetch.js";
+import { ModuleIndex } from "./link/modules.js";
+import type { FactsLoader } from "./link/modules.js";
 import { packageRoot } from "./data/catalog.js";
 import { parseIni, pyprojectAlembic } from "./extract/alembic/ini.js";
 import type { IniFacts } from "./extract/alembic/ini.js";
@@ -106,6 +110,8 @@ export interface Timings {
   cachedFiles: number;
   /** Worker threads that read and parsed files besides the main thread (read and parse times add up all threads). */
   workers: number;
+  /** Files parsed ahead of linking on the worker threads because model modules import them (src/project/prefetch.ts). */
+  ahead: number;
 }
 
 function openFactsCache(dir: string | true | undefined, base: string): FactsCache {
@@ -141,7 +147,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const rules = await loadRules();
   const config = options.config === false ? emptyConfig() : (options.config ?? (await loadConfig(base, rules)));
   const t0 = performance.now();
-  const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0, cachedFiles: 0, workers: 0 };
+  const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0, cachedFiles: 0, workers: 0, ahead: 0 };
   const sources = withUnsaved(await discover({ roots, base, ignore: [...config.exclude, ...(options.ignore ?? [])] }), contents, roots, base);
   if (config.include.length > 0) {
     // `include` globs are relative to the project root; unsaved buffers are always read.
@@ -219,71 +225,125 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     }
   }
   timings.read += performance.now() - tr;
-  const scan = await scanAll(jobs, { maxBytes, cachedKeys: facts ? facts.keys() : null }, workerPlan(options.workers));
-  timings.workers = scan.workers;
+  const pool = openScanPool({ maxBytes, cachedKeys: facts ? facts.keys() : null }, workerPlan(options.workers));
 
   /** Files the prefilter passed over in an earlier run, unchanged since: their facts key. */
   const deferredKeys = new Map<string, string>();
   const parsed: FileFacts[] = [];
   const inis: IniFacts[] = [];
-  for (const { s, st, known, cached, job } of steps) {
-    if (s.kind !== "python") {
-      const tp = performance.now();
-      const read = contents.has(s.abs) ? { text: contents.get(s.abs)!, diagnostics: [] } : reader.read(s.abs, s.rel);
-      timings.read += performance.now() - tp;
-      diagnostics.push(...read.diagnostics);
-      const text = read.text;
-      if (text === null || !/script_location/.test(text)) continue;
-      if (s.kind === "ini") inis.push(parseIni(s.rel, text));
-      else {
-        const section = await pyprojectAlembic(s.rel, text);
-        if (section.ini) inis.push(section.ini);
-        if (section.diagnostic) diagnostics.push(section.diagnostic);
+  /** Files an import leads to, parsed ahead on the workers (src/project/prefetch.ts): recorded when the linker loads them. */
+  const prefetched = new Map<string, ScanResult>();
+  /** A file's facts if they are known without parsing it (scanned, cached, parsed ahead); undefined if it must be parsed. */
+  const knownFacts = (rel: string): FileFacts | null | undefined => {
+    if (memo.has(rel)) return memo.get(rel)!;
+    const ahead = prefetched.get(rel)?.outcome;
+    if (ahead) return ahead.kind === "parsed" ? ahead.facts : ahead.kind === "cached" ? (facts?.peek(ahead.key) ?? null) : null;
+    const key = deferredKeys.get(rel);
+    if (key !== undefined) return facts?.peek(key);
+    return deferred.has(rel) ? undefined : null;
+  };
+  // Until linking starts, the module index sees only what is known (prefetching must not parse on this thread).
+  let linkerLoad: FactsLoader = (rel) => knownFacts(rel) ?? null;
+  const pythonFiles = sources.filter((s) => s.kind === "python").map((s) => s.rel);
+  const index = new ModuleIndex(pythonFiles, (rel) => linkerLoad(rel));
+  try {
+    const scanned = await pool.scan(jobs);
+    for (const { s, st, known, cached, job } of steps) {
+      if (s.kind !== "python") {
+        const tp = performance.now();
+        const read = contents.has(s.abs) ? { text: contents.get(s.abs)!, diagnostics: [] } : reader.read(s.abs, s.rel);
+        timings.read += performance.now() - tp;
+        diagnostics.push(...read.diagnostics);
+        const text = read.text;
+        if (text === null || !/script_location/.test(text)) continue;
+        if (s.kind === "ini") inis.push(parseIni(s.rel, text));
+        else {
+          const section = await pyprojectAlembic(s.rel, text);
+          if (section.ini) inis.push(section.ini);
+          if (section.diagnostic) diagnostics.push(section.diagnostic);
+        }
+        continue;
       }
-      continue;
-    }
-    if (known && !known.worth) {
-      deferredKeys.set(s.rel, known.key);
-      continue;
-    }
-    if (cached) {
-      found(s.rel, cached);
-      parsed.push(cached);
-      continue;
-    }
-    const r = scan.results[job!]!;
-    timings.read += r.readMs;
-    diagnostics.push(...r.diagnostics);
-    const o = r.outcome;
-    const settled = st && r.diagnostics.length === 0 ? st : null;
-    if (o.kind === "unreadable") memo.set(s.rel, null);
-    else if (o.kind === "passed") {
-      deferred.set(s.rel, o.text);
-      if (settled) facts?.remember(s.rel, settled.mtimeMs, settled.size, { key: o.key, worth: false });
-    } else if (o.kind === "failed") {
-      timings.parsedFiles++;
-      timings.parsedBytes += o.chars;
-      timings.parse += r.parseMs;
-      diagnostics.push(extractionFailed(s.rel, o.error));
-      memo.set(s.rel, null);
-    } else {
-      let f: FileFacts | null | undefined;
-      if (o.kind === "cached") f = facts?.get(o.key);
-      else {
+      if (known && !known.worth) {
+        deferredKeys.set(s.rel, known.key);
+        continue;
+      }
+      if (cached) {
+        found(s.rel, cached);
+        parsed.push(cached);
+        continue;
+      }
+      const r = scanned[job!]!;
+      timings.read += r.readMs;
+      diagnostics.push(...r.diagnostics);
+      const o = r.outcome;
+      const settled = st && r.diagnostics.length === 0 ? st : null;
+      if (o.kind === "unreadable") memo.set(s.rel, null);
+      else if (o.kind === "passed") {
+        deferred.set(s.rel, o.text);
+        if (settled) facts?.remember(s.rel, settled.mtimeMs, settled.size, { key: o.key, worth: false });
+      } else if (o.kind === "failed") {
         timings.parsedFiles++;
         timings.parsedBytes += o.chars;
         timings.parse += r.parseMs;
-        f = o.facts;
-        facts?.set(o.key, f);
+        diagnostics.push(extractionFailed(s.rel, o.error));
+        memo.set(s.rel, null);
+      } else {
+        let f: FileFacts | null | undefined;
+        if (o.kind === "cached") f = facts?.get(o.key);
+        else {
+          timings.parsedFiles++;
+          timings.parsedBytes += o.chars;
+          timings.parse += r.parseMs;
+          f = o.facts;
+          facts?.set(o.key, f);
+        }
+        found(s.rel, f ?? null);
+        if (f) parsed.push(f);
+        if (f && settled) facts?.remember(s.rel, settled.mtimeMs, settled.size, { key: o.key, worth: true });
       }
-      found(s.rel, f ?? null);
-      if (f) parsed.push(f);
-      if (f && settled) facts?.remember(s.rel, settled.mtimeMs, settled.size, { key: o.key, worth: true });
     }
+    // Workers running: the files model modules import, which the linker will load, are parsed on them now.
+    if (pool.live() > 0) {
+      await prefetchClosure(
+        modelsModules(pythonFiles),
+        (rel) => (knownFacts(rel) === undefined ? null : index.importedFiles(rel)),
+        async (files) => {
+          const results = await pool.scan(files.map((rel) => ({ abs: byRel.get(rel)!.abs, rel, text: deferred.get(rel), force: true })));
+          timings.ahead += files.length;
+          results.forEach((r, i) => {
+            prefetched.set(files[i]!, r);
+            timings.read += r.readMs;
+            if (r.outcome.kind !== "parsed" && r.outcome.kind !== "failed") return;
+            timings.parsedFiles++;
+            timings.parsedBytes += r.outcome.chars;
+            timings.parse += r.parseMs;
+          });
+        },
+      );
+    }
+  } finally {
+    timings.workers = pool.delivered();
+    pool.close();
   }
+
+  /** What a file parsed ahead turned out to be, recorded as if it were parsed now. */
+  const takeAhead = (rel: string, r: ScanResult): FileFacts | null => {
+    prefetched.delete(rel);
+    deferred.delete(rel);
+    const o = r.outcome;
+    if (o.kind === "parsed") facts?.set(o.key, o.facts);
+    else if (o.kind === "failed") diagnostics.push(extractionFailed(rel, o.error));
+    else if (o.kind !== "cached") return null;
+    const f = o.kind === "parsed" ? o.facts : o.kind === "cached" ? (facts?.get(o.key) ?? null) : null;
+    found(rel, f);
+    return f;
+  };
 
   const load = (rel: string): FileFacts | null => {
     if (memo.has(rel)) return memo.get(rel)!;
+    const ahead = prefetched.get(rel);
+    if (ahead) return takeAhead(rel, ahead);
     const src = byRel.get(rel);
     if (src?.kind !== "python") return null;
     let text = deferred.get(rel);
@@ -304,9 +364,12 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     return extract(rel, text, facts ? factsKey(rel, text, "tokenizer") : "");
   };
 
+  linkerLoad = load;
+
   const tLink = performance.now();
   const project = link({
-    pythonFiles: sources.filter((s) => s.kind === "python").map((s) => s.rel),
+    index,
+    pythonFiles,
     parsed,
     inis,
     load,

@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { lint } from "../src/lint.js";
 import { Worker } from "node:worker_threads";
 import { scanAll } from "../src/project/parallel.js";
-import type { ChunkDone, WorkerInput } from "../src/project/parallel.js";
+import type { Batch, ChunkDone, WorkerInput } from "../src/project/parallel.js";
 import type { ScanJob, ScanResult, ScanSettings } from "../src/project/scan.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../src/project/read.js";
 
@@ -21,7 +21,7 @@ const [mode, dir, arg, cache] = process.argv.slice(2) as [string, string, string
 if (mode === "lint") {
   const r = await lint({ paths: [dir], cache: cache ?? false, workers: Number(arg) });
   const t = r.timings;
-  process.stdout.write(JSON.stringify({ findings: r.findings, project: r.project, scanned: r.filesScanned, parsed: t.parsedFiles, bytes: t.parsedBytes, workers: t.workers }));
+  process.stdout.write(JSON.stringify({ findings: r.findings, project: r.project, scanned: r.filesScanned, parsed: t.parsedFiles, bytes: t.parsedBytes, workers: t.workers, ahead: t.ahead }));
 } else {
   const jobs = readdirSync(dir, { recursive: true, encoding: "utf8" })
     .filter((f) => f.endsWith(".py"))
@@ -34,7 +34,10 @@ if (mode === "lint") {
   };
   const scanned = async (workers: number, script?: string) => (await scan(workers, script)).results;
   const out = async () => {
-    if (mode === "bundled") return { alone: await scanned(0), ...(await byWorkerAlone(jobs, settings, arg)) };
+    if (mode === "bundled") {
+      const forced = await scanAll(jobs.map((j) => ({ ...j, force: true })), settings, { workers: 0, eager: true });
+      return { alone: await scanned(0), aloneForced: JSON.stringify(forced.results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v)), ...(await byWorkerAlone(jobs, settings, arg)) };
+    }
     return {
       files: jobs.length,
       alone: await scanned(0),
@@ -46,19 +49,29 @@ if (mode === "lint") {
   process.stdout.write(JSON.stringify(await out()));
 }
 
-/** Every job scanned by one worker thread alone, as parallel.ts would start it; its chunks' results in job order. */
-async function byWorkerAlone(jobs: ScanJob[], settings: ScanSettings, script: string): Promise<{ bundled: string; chunks: number }> {
-  const input: WorkerInput = { jobs, settings, counter: new SharedArrayBuffer(4), chunk: 32 };
-  const results: ScanResult[] = [];
+/**
+ * Every job scanned by one worker thread alone, as parallel.ts would start it; its chunks' results in job
+ * order. Then a second batch (the same files, parsed even where the prefilter passes over them) is posted to
+ * the same worker, which waits for it.
+ */
+async function byWorkerAlone(jobs: ScanJob[], settings: ScanSettings, script: string): Promise<{ bundled: string; chunks: number; forced: string }> {
+  const input: WorkerInput = { jobs, settings, counter: new SharedArrayBuffer(4), chunk: 32, more: true };
+  const batches: ScanResult[][] = [[], []];
   let chunks = 0;
+  const w = new Worker(pathToFileURL(script), { workerData: input });
   await new Promise<void>((resolve, reject) => {
-    const w = new Worker(pathToFileURL(script), { workerData: input });
+    let got = 0;
     w.on("message", (c: ChunkDone) => {
       chunks++;
-      c.results.forEach((r, i) => (results[c.start + i] = r));
+      c.results.forEach((r, i) => (batches[c.batch ?? 0]![c.start + i] = r));
+      got += c.results.length;
+      if (got === jobs.length) w.postMessage({ batch: 1, jobs: jobs.map((j) => ({ ...j, force: true })), counter: new SharedArrayBuffer(4), chunk: 32 } satisfies Batch);
+      if (got === 2 * jobs.length) resolve();
     });
     w.on("error", reject);
-    w.on("exit", () => resolve());
+    w.on("exit", () => reject(new Error("the worker ended before its second batch")));
   });
-  return { bundled: JSON.stringify(results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v)), chunks };
+  await w.terminate();
+  const text = (r: ScanResult[]) => JSON.stringify(r, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v));
+  return { bundled: text(batches[0]!), chunks, forced: text(batches[1]!) };
 }

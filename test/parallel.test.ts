@@ -24,7 +24,9 @@ interface Linted {
   findings: unknown[];
   project: unknown;
   parsed: number;
+  bytes: number;
   workers: number;
+  ahead: number;
 }
 
 function write(root: string, rel: string, content: string | Buffer): string {
@@ -46,6 +48,15 @@ function project(): string {
     "alembic/versions/9999_raw.py",
     'from alembic import op\n\nrevision = "r999"\ndown_revision = "r11"\n\n\ndef upgrade():\n    op.execute("CREATE TABLE app0000_model0 (id integer primary key)")\n    op.execute("ALTER TABLE app0001_model0 ADD COLUMN x integer")\n',
   );
+  // A model module whose base class comes through a chain of files the prefilter passes over (the linker
+  // loads them all; with workers they are parsed ahead), the last of which imports a file that cannot parse.
+  write(root, "apps/app0000/models.py", "from django.db import models\nfrom common.c0 import Stamped\n\n\nclass Item0(Stamped, models.Model):\n    name = models.CharField(max_length=100)\n");
+  write(root, "common/__init__.py", "");
+  for (let i = 0; i < 40; i++) {
+    const next = i === 39 ? "import common.broken  # noqa\n\n\nclass Base:\n    pass\n" : `from common.c${i + 1} import Stamped as Base\n`;
+    write(root, `common/c${i}.py`, `${next}\n\nclass Stamped(Base):\n    created = None\n`);
+  }
+  write(root, "common/broken.py", "def broken(:\n    pass\n");
   write(root, "services/blob.py", Buffer.from([0x6d, 0x00, 0x01]));
   write(root, "services/latin.py", Buffer.from("# caf\xe9\nfrom django.db import models\n", "latin1"));
   write(root, "services/huge.py", "# models\n" + "x = 1\n".repeat(500_000));
@@ -69,7 +80,13 @@ describe("worker threads", () => {
     expect(alone.workers).toBe(0);
     // The workers really took part (not all of their files left to the main thread).
     expect(threaded.workers).toBeGreaterThan(0);
-    expect(JSON.stringify({ ...threaded, workers: 0 })).toBe(JSON.stringify(alone));
+    // With workers, the files that model modules import were parsed ahead of linking (alone: when the linker asked).
+    expect(alone.ahead).toBe(0);
+    expect(threaded.ahead).toBeGreaterThan(20);
+    // Parsing ahead follows every import of the closure; the linker may need fewer of them.
+    expect(threaded.parsed).toBeGreaterThanOrEqual(alone.parsed);
+    const same = (l: Linted) => JSON.stringify({ ...l, workers: 0, ahead: 0, parsed: 0, bytes: 0 });
+    expect(same(threaded)).toBe(same(alone));
   });
 
   test("facts parsed by workers fill the cache; a touched tree is answered by content without parsing", () => {
@@ -102,13 +119,18 @@ describe("worker threads", () => {
     expect(r.throwing).toBe(r.alone);
   });
 
-  test("the CLI bundle's worker entry (dist/bundle/parse-worker.js) scans as the modules do", () => {
+  test("the CLI bundle's worker entry (dist/bundle/parse-worker.js) scans as the modules do, and waits for later batches", () => {
     const root = tempDir("parallel-bundled");
     for (let i = 0; i < 200; i++) write(root, `m${String(i).padStart(3, "0")}/models.py`, `from django.db import models\n\nclass M${i}(models.Model):\n    n = models.IntegerField()\n`);
-    const r = probe<{ alone: string; bundled: string; chunks: number }>(["bundled", root, path.join(ROOT, "dist", "bundle", "parse-worker.js")]);
+    for (let i = 0; i < 40; i++) write(root, `util/u${i}.py`, `def helper_${i}():\n    return ${i}\n`);
+    const r = probe<{ alone: string; aloneForced: string; bundled: string; forced: string; chunks: number }>(["bundled", root, path.join(ROOT, "dist", "bundle", "parse-worker.js")]);
     expect(r.alone).toContain('"kind":"parsed"');
-    expect(r.chunks).toBe(Math.ceil(200 / 32));
+    expect(r.alone).toContain('"kind":"passed"');
+    expect(r.chunks).toBe(2 * Math.ceil(240 / 32));
     expect(r.bundled).toBe(r.alone);
+    // A later batch, sent to the waiting worker: files the prefilter passes over are parsed when forced.
+    expect(r.aloneForced).not.toContain('"kind":"passed"');
+    expect(r.forced).toBe(r.aloneForced);
   });
 
   test("workers asked for start at once; otherwise one per extra core, started when the scan proves long", () => {

@@ -19,6 +19,8 @@ export interface LinkInputs {
   parsed: FileFacts[];
   inis: IniFacts[];
   load: FactsLoader;
+  /** The module index of `pythonFiles` over `load`, when the caller has one already. */
+  index?: ModuleIndex;
   /** Config: tables of installed apps the catalogue does not know. */
   djangoAppTables?: Record<string, string[]>;
   /** Config: the Django settings module to read instead of detecting settings files. */
@@ -27,7 +29,7 @@ export interface LinkInputs {
 
 export function link(inp: LinkInputs): ProjectFacts {
   const diagnostics: Diagnostic[] = [];
-  const index = new ModuleIndex(inp.pythonFiles, inp.load);
+  const index = inp.index ?? new ModuleIndex(inp.pythonFiles, inp.load);
   const shapes: TableShape[] = [];
   const django = linkDjango(index, inp.parsed, diagnostics, inp.djangoAppTables ?? {}, shapes, inp.djangoSettingsModule ?? null);
   const sqlaCtx = newSqlaContext(index);

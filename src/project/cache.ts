@@ -23,6 +23,8 @@ const FORMAT = 2;
 export interface FactsCache {
   /** The cached facts for `key`, or undefined. */
   get(key: string): FileFacts | undefined;
+  /** The cached facts for `key` without counting them as used by this run (they stay out of the next pack unless `get` follows). */
+  peek(key: string): FileFacts | undefined;
   has(key: string): boolean;
   /** The keys of every usable entry (for threads that must know what not to parse). */
   keys(): string[];
@@ -133,11 +135,15 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
   const cache: FactsCache = {
     hits: 0,
     get(key) {
-      const f = Object.hasOwn(old, key) ? old[key] : undefined;
-      if (!usable(f)) return undefined;
+      const f = cache.peek(key);
+      if (!f) return undefined;
       used[key] = f;
       cache.hits++;
       return f;
+    },
+    peek(key) {
+      const f = Object.hasOwn(old, key) ? old[key] : undefined;
+      return usable(f) ? f : undefined;
     },
     known(rel, mtimeMs, size) {
       const f = Object.hasOwn(oldFiles, rel) ? oldFiles[rel] : undefined;

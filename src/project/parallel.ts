@@ -33,17 +33,30 @@ const CHUNK = 32;
 /** More threads than this stop paying: the main thread still receives every result. */
 const MAX_WORKERS = 4;
 
-/** What a worker is given (src/project/parse-worker.ts). */
+/** What a worker is given (src/project/parse-worker.ts): its first batch of jobs. */
 export interface WorkerInput {
   jobs: ScanJob[];
   settings: ScanSettings;
   /** One Int32: the next chunk to claim. */
   counter: SharedArrayBuffer;
   chunk: number;
+  /** The first batch's number (0 when absent). */
+  batch?: number;
+  /** Keep listening for more batches (`Batch` messages) after the first, until terminated. */
+  more?: boolean;
 }
 
-/** What a worker sends back: one message per finished chunk. */
+/** A later batch of jobs, posted to a worker that was started with `more`. */
+export interface Batch {
+  batch: number;
+  jobs: ScanJob[];
+  counter: SharedArrayBuffer;
+  chunk: number;
+}
+
+/** What a worker sends back: one message per finished chunk (`batch`: 0 for the first, absent from old workers). */
 export interface ChunkDone {
+  batch?: number;
   start: number;
   results: ScanResult[];
 }
@@ -92,52 +105,97 @@ export interface Scanned {
  * Scan every job, with up to `plan.workers` worker threads besides the main thread.
  * `script`: the worker's entry module (tests give others).
  */
-export async function scanAll(jobs: ScanJob[], settings: ScanSettings, plan: WorkerPlan, script: URL = new URL("./parse-worker.js", import.meta.url)): Promise<Scanned> {
-  const scan = createScanner(settings);
-  const results: Array<ScanResult | undefined> = new Array(jobs.length);
-  if (plan.workers === 0 || jobs.length === 0) {
-    for (let i = 0; i < jobs.length; i++) results[i] = await scan(jobs[i]!);
-    return { results: results as ScanResult[], workers: 0 };
+export async function scanAll(jobs: ScanJob[], settings: ScanSettings, plan: WorkerPlan, script?: URL): Promise<Scanned> {
+  const pool = openScanPool(settings, plan, script);
+  try {
+    const results = await pool.scan(jobs);
+    return { results, workers: pool.delivered() };
+  } finally {
+    pool.close();
   }
-  let missing = jobs.length;
-  const store = ({ start, results: got }: ChunkDone) => {
+}
+
+/**
+ * The main thread and the worker threads of one run. The first batch decides whether workers start
+ * (at once when asked for, else by the main thread's pace); later batches (files that imports lead to,
+ * src/lint.ts) go to the same workers, which wait between batches without holding the process open.
+ */
+export interface ScanPool {
+  /** Scan every job; the results in job order. */
+  scan(jobs: ScanJob[]): Promise<ScanResult[]>;
+  /** Worker threads started and not gone: later batches are shared with them. */
+  live(): number;
+  /** Worker threads that delivered results. */
+  delivered(): number;
+  /** Stop the workers (a run must call this when done). */
+  close(): void;
+}
+
+export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: URL = new URL("./parse-worker.js", import.meta.url)): ScanPool {
+  const scan = createScanner(settings);
+  const threads: Thread[] = [];
+  /** Results of the batch in progress (one at a time), and how many are still missing. */
+  let current = { id: -1, results: [] as Array<ScanResult | undefined>, missing: 0 };
+  let batches = 0;
+  const store = ({ batch = 0, start, results: got }: ChunkDone) => {
+    if (batch !== current.id) return; // a late chunk of a batch already finished by the main thread
     got.forEach((r, i) => {
-      if (results[start + i] === undefined) missing--;
-      results[start + i] = r;
+      if (current.results[start + i] === undefined) current.missing--;
+      current.results[start + i] = r;
     });
   };
-  const shared = new SharedArrayBuffer(4);
-  const input: WorkerInput = { jobs, settings, counter: shared, chunk: CHUNK };
-  const counter = new Int32Array(shared);
-  const threads: Thread[] = [];
-  const start = () => threads.push(...Array.from({ length: plan.workers }, () => startWorker(script, input, store)));
-  if (plan.eager) start();
-  const t0 = performance.now();
-  let alone = 0; // files the main thread scanned before deciding
-  // The main thread takes chunks too, letting the workers' results in between two chunks.
-  await drain(jobs, scan, counter, CHUNK, (c) => {
-    store(c);
-    if (threads.length === 0) {
-      alone += c.results.length;
-      const elapsed = performance.now() - t0;
-      const left = jobs.length - Math.min(jobs.length, Atomics.load(counter, 0) * CHUNK);
-      if (elapsed >= PROBE_MS && (elapsed / alone) * left >= WORKER_THRESHOLD_MS) start();
-      return;
-    }
-    return new Promise((resolve) => setImmediate(resolve));
-  });
-  // Every chunk is claimed: wait for the workers' last results, or for the workers to be gone.
-  await new Promise<void>((resolve) => {
-    const check = () => {
-      if (missing === 0 || threads.every((t) => t.gone)) resolve();
-    };
-    for (const t of threads) t.onChange = check;
-    check();
-  });
-  for (const t of threads) if (!t.gone) void t.worker.terminate(); // started too late to claim anything
-  // Chunks a failed worker had claimed: scanned here.
-  for (let i = 0; i < jobs.length; i++) results[i] ??= await scan(jobs[i]!);
-  return { results: results as ScanResult[], workers: threads.filter((t) => t.delivered).length };
+  const live = () => threads.filter((t) => !t.gone);
+
+  return {
+    async scan(jobs) {
+      const id = batches++;
+      current = { id, results: new Array<ScanResult | undefined>(jobs.length), missing: jobs.length };
+      const results = current.results;
+      if (jobs.length === 0) return [];
+      const shared = new SharedArrayBuffer(4);
+      const counter = new Int32Array(shared);
+      const start = () => threads.push(...Array.from({ length: plan.workers }, () => startWorker(script, { jobs, settings, counter: shared, chunk: CHUNK, batch: id, more: true }, store)));
+      if (threads.length > 0) for (const t of live()) t.post({ batch: id, jobs, counter: shared, chunk: CHUNK });
+      else if (plan.workers > 0 && plan.eager && id === 0) start();
+      const probing = threads.length === 0 && plan.workers > 0 && id === 0;
+      const t0 = performance.now();
+      let alone = 0; // files the main thread scanned before deciding
+      // The main thread takes chunks too, letting the workers' results in between two chunks.
+      await drain(jobs, scan, counter, CHUNK, (c) => {
+        store({ ...c, batch: id });
+        if (threads.length === 0) {
+          if (!probing) return;
+          alone += c.results.length;
+          const elapsed = performance.now() - t0;
+          const left = jobs.length - Math.min(jobs.length, Atomics.load(counter, 0) * CHUNK);
+          if (elapsed >= PROBE_MS && (elapsed / alone) * left >= WORKER_THRESHOLD_MS) start();
+          return;
+        }
+        return new Promise((resolve) => setImmediate(resolve));
+      });
+      // Every chunk is claimed: wait for the workers' last results, or for the workers to be gone.
+      const busy = live();
+      for (const t of busy) t.worker.ref();
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (current.missing === 0 || threads.every((t) => t.gone)) resolve();
+        };
+        for (const t of threads) t.onChange = check;
+        check();
+      });
+      // Idle workers wait for the next batch without keeping the process alive.
+      for (const t of live()) t.worker.unref();
+      // Chunks a failed worker had claimed: scanned here.
+      for (let i = 0; i < jobs.length; i++) results[i] ??= await scan(jobs[i]!);
+      current = { id: -1, results: [], missing: 0 };
+      return results as ScanResult[];
+    },
+    live: () => live().length,
+    delivered: () => threads.filter((t) => t.delivered).length,
+    close() {
+      for (const t of threads) if (!t.gone) void t.worker.terminate();
+    },
+  };
 }
 
 interface Thread {
@@ -146,10 +204,12 @@ interface Thread {
   gone: boolean;
   delivered: boolean;
   onChange: () => void;
+  /** Give it a later batch (nothing when it is gone). */
+  post: (b: Batch) => void;
 }
 
 function startWorker(script: URL, input: WorkerInput, store: (c: ChunkDone) => void): Thread {
-  const thread: Thread = { worker: undefined as unknown as Worker, gone: false, delivered: false, onChange: () => {} };
+  const thread: Thread = { worker: undefined as unknown as Worker, gone: false, delivered: false, onChange: () => {}, post: () => {} };
   const gone = () => {
     thread.gone = true;
     thread.onChange();
@@ -162,6 +222,14 @@ function startWorker(script: URL, input: WorkerInput, store: (c: ChunkDone) => v
     thread.gone = true;
     return thread;
   }
+  thread.post = (b) => {
+    if (thread.gone) return;
+    try {
+      thread.worker.postMessage(b);
+    } catch {
+      gone();
+    }
+  };
   thread.worker.on("message", (c: ChunkDone) => {
     thread.delivered = true;
     store(c);

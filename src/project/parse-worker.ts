@@ -1,15 +1,21 @@
 /**
  * A worker thread's entry module (started by src/project/parallel.ts): claims chunks of files from
- * the shared counter, scans them (src/project/scan.ts) and posts each chunk's results back. It ends
- * when no chunk is left; anything it could not finish, the main thread scans itself.
+ * the shared counter, scans them (src/project/scan.ts) and posts each chunk's results back. Started
+ * with `more`, it then waits for later batches until it is terminated; otherwise it ends when no chunk
+ * is left. Anything it could not finish, the main thread scans itself.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { drain } from "./parallel.js";
-import type { WorkerInput } from "./parallel.js";
+import type { Batch, WorkerInput } from "./parallel.js";
 import { createScanner } from "./scan.js";
 
 const input = workerData as WorkerInput;
 if (parentPort) {
   const port = parentPort;
-  await drain(input.jobs, createScanner(input.settings), new Int32Array(input.counter), input.chunk, (c) => port.postMessage(c));
+  const scanner = createScanner(input.settings);
+  const run = (b: Batch) => drain(b.jobs, scanner, new Int32Array(b.counter), b.chunk, (c) => port.postMessage({ batch: b.batch, ...c }));
+  // Batches run one after the other, in the order they came.
+  let queue = run({ batch: input.batch ?? 0, jobs: input.jobs, counter: input.counter, chunk: input.chunk });
+  if (input.more) port.on("message", (b: Batch) => (queue = queue.then(() => run(b))));
+  await queue;
 }

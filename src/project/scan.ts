@@ -23,6 +23,11 @@ export interface ScanJob {
   abs: string;
   rel: string;
   text?: string;
+  /**
+   * Parse it even though the prefilter passes over it: an import leads to it (src/lint.ts). Its raw SQL
+   * is read with the tokenizer, as when the linker loads such a file itself.
+   */
+  force?: boolean;
 }
 
 export interface ScanSettings {
@@ -80,11 +85,11 @@ export function createScanner(settings: ScanSettings): Scanner {
     const result: ScanResult = { diagnostics: read.diagnostics, outcome: { kind: "unreadable" }, readMs: performance.now() - tr, parseMs: 0 };
     const text = read.text;
     if (text === null) return result;
-    if (!worthParsing(job.rel, text)) {
+    if (!job.force && !worthParsing(job.rel, text)) {
       result.outcome = { kind: "passed", text, key: cached ? factsKey(job.rel, text, "tokenizer") : "" };
       return result;
     }
-    const [sql, sqlName] = await sqlReader(job.rel, text);
+    const [sql, sqlName] = job.force ? [tokenizerAnalyzer, "tokenizer"] : await sqlReader(job.rel, text);
     const key = cached ? factsKey(job.rel, text, sqlName) : "";
     if (cached?.has(key)) {
       result.outcome = { kind: "cached", key };

@@ -1,6 +1,7 @@
 /**
  * One benchmark measurement in a fresh process: `node run-one.js lint|warm|floor <dir>` prints JSON.
- * `lint` parses everything (no cache); `warm` uses the facts cache ($TABLEWARDEN_CACHE_DIR).
+ * `lint` parses everything (no cache); `warm` uses the facts cache ($TABLEWARDEN_CACHE_DIR); `floor` reads and
+ * parses, with tree-sitter alone, the files a run needs.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -8,6 +9,11 @@ import { lint } from "../../src/lint.js";
 import { discover } from "../../src/project/discover.js";
 import { worthParsing } from "../../src/project/prefilter.js";
 import { PythonParser } from "../../src/python/parse.js";
+import { extractFile } from "../../src/extract/index.js";
+import type { FileFacts } from "../../src/extract/facts.js";
+import { tokenizerAnalyzer } from "../../src/extract/sql.js";
+import { ModuleIndex } from "../../src/link/modules.js";
+import { modelsModules, prefetchClosure } from "../../src/project/prefetch.js";
 import { format } from "../../src/report/index.js";
 
 const [mode, dir] = process.argv.slice(2) as [string, string];
@@ -19,23 +25,48 @@ if (mode === "lint" || mode === "warm") {
   const report = performance.now() - tr;
   process.stdout.write(JSON.stringify({ ...r.timings, report, wall: performance.now() - t0, findings: r.findings.length }) + "\n");
 } else {
-  // The physical floor: read every file the prefilter keeps and parse it with tree-sitter alone.
+  // The physical floor: read every Python file, and parse with tree-sitter alone the files tablewarden needs:
+  // those the prefilter keeps, and those the model modules import (the linker loads them all). Which files
+  // those are is found first, untimed; `keptOnly` is the floor without the imported ones.
   const root = path.resolve(dir);
-  const files = await discover({ roots: [root], base: root, ignore: [] });
+  const files = (await discover({ roots: [root], base: root, ignore: [] })).filter((f) => f.kind === "python");
+  const parser = new PythonParser();
+  const texts = new Map(files.map((f) => [f.rel, readFileSync(f.abs, "utf8")]));
+  const kept = new Set(files.filter((f) => worthParsing(f.rel, texts.get(f.rel)!)).map((f) => f.rel));
+  const facts = new Map<string, FileFacts | null>();
+  const extract = (rel: string) => {
+    try {
+      facts.set(rel, extractFile(rel, texts.get(rel)!, parser, tokenizerAnalyzer));
+    } catch {
+      facts.set(rel, null);
+    }
+  };
+  const pythonFiles = files.map((f) => f.rel);
+  const index = new ModuleIndex(pythonFiles, (rel) => facts.get(rel) ?? null);
+  const imported = await prefetchClosure(
+    modelsModules(pythonFiles),
+    (rel) => {
+      if (kept.has(rel) && !facts.has(rel)) extract(rel);
+      return facts.has(rel) ? index.importedFiles(rel) : null;
+    },
+    async (more) => more.forEach(extract),
+  );
+  const needed = new Set([...kept, ...imported.flat()]);
   let read = 0;
   let parse = 0;
+  let keptParse = 0;
   let bytes = 0;
-  const parser = new PythonParser();
   for (const f of files) {
-    if (f.kind !== "python") continue;
     const a = performance.now();
     const text = readFileSync(f.abs, "utf8");
     read += performance.now() - a;
-    if (!worthParsing(f.rel, text)) continue;
+    if (!needed.has(f.rel)) continue;
     const b = performance.now();
     parser.parseOnly(text);
-    parse += performance.now() - b;
+    const t = performance.now() - b;
+    parse += t;
+    if (kept.has(f.rel)) keptParse += t;
     bytes += text.length;
   }
-  process.stdout.write(JSON.stringify({ read, parse, floor: read + parse, bytes, wall: performance.now() - t0 }) + "\n");
+  process.stdout.write(JSON.stringify({ read, parse, floor: read + parse, keptOnly: read + keptParse, files: needed.size, imported: needed.size - kept.size, bytes, wall: performance.now() - t0 }) + "\n");
 }
