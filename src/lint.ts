@@ -2,18 +2,20 @@
  * The pipeline: discover → read → parse/extract → link → graph → rules. One call is one lint run;
  * everything it caches lives in this call (no module-level state), so runs never interfere.
  */
+import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Finding, Diagnostic, SeverityOrOff } from "./types.js";
 import { discover } from "./project/discover.js";
 import type { SourceFile } from "./project/discover.js";
 import { createReader, DEFAULT_MAX_FILE_BYTES } from "./project/read.js";
+import type { ReadResult } from "./project/read.js";
 import { PythonParser } from "./python/parse.js";
 import { tokenizerAnalyzer } from "./extract/sql.js";
 import type { FileFacts } from "./extract/facts.js";
-import { defaultCacheDir, factsKey, openCache, toolFingerprint } from "./project/cache.js";
+import { buildFingerprint, defaultCacheDir, factsKey, openCache, toolFingerprint } from "./project/cache.js";
 import type { FactsCache, FileStamp } from "./project/cache.js";
-import { extractionFailed, extractSafely } from "./project/scan.js";
+import { createScanner, extractionFailed, extractSafely } from "./project/scan.js";
 import type { ScanJob } from "./project/scan.js";
 import { openScanPool, workerPlan } from "./project/parallel.js";
 import type { ScanResult } from "./project/scan.js";
@@ -112,12 +114,58 @@ export interface Timings {
   workers: number;
   /** Files parsed ahead of linking on the worker threads because model modules import them (src/project/prefetch.ts). */
   ahead: number;
+  /** Nothing linking reads had changed since the last run: its linking was reused (`link` is then only reading it). */
+  linkReused: boolean;
+}
+
+/** A run's linking, kept in the facts cache for the next run. */
+interface Linked {
+  /** Diagnostics of reading and parsing the files linking used, in order. */
+  diagnostics: Diagnostic[];
+  project: ProjectFacts;
+  /** Files whose facts it used. */
+  files: number;
+}
+
+function toolVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
 }
 
 function openFactsCache(dir: string | true | undefined, base: string): FactsCache {
-  const root = packageRoot();
-  const version = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string }).version;
-  return openCache(typeof dir === "string" ? dir : defaultCacheDir(root), base, toolFingerprint(version));
+  return openCache(typeof dir === "string" ? dir : defaultCacheDir(packageRoot()), base, toolFingerprint(toolVersion()));
+}
+
+function toolBuild(): string {
+  return buildFingerprint(toolVersion());
+}
+
+/**
+ * Everything linking reads, as one hash: the settings it takes, every ini/pyproject text, every Python file's
+ * name and prefilter verdict, the content (facts key) of every file the prefilter keeps, and of the passed-over
+ * files the linker loaded last time (`loaded`: the same inputs make it load the same files). Linking is a
+ * function of these, so an equal signature means an equal result. null when a file could not be read or
+ * parsed (its diagnostics would not be covered).
+ */
+function linkSignature(steps: Array<{ s: SourceFile; known?: FileStamp | undefined; result?: ScanResult; read?: ReadResult }>, loaded: Record<string, string>, config: Config): string | null {
+  // One string hashed at once: an update per file costs more than the hashing.
+  const parts: string[] = [JSON.stringify([config.djangoAppTables, config.settingsModule])];
+  for (const { s, known, result, read } of steps) {
+    parts.push(`${s.kind}:${s.rel}`);
+    if (read) {
+      if (read.text === null || read.diagnostics.length > 0) return null;
+      parts.push(read.text);
+      continue;
+    }
+    let stamp = known;
+    if (!stamp && result) {
+      const o = result.outcome;
+      if (result.diagnostics.length > 0 || (o.kind !== "passed" && o.kind !== "parsed" && o.kind !== "cached")) return null;
+      stamp = { key: o.key, worth: o.kind !== "passed" };
+    }
+    if (!stamp) return null;
+    parts.push(stamp.worth ? `W${stamp.key}` : Object.hasOwn(loaded, s.rel) ? `L${stamp.key}` : "P");
+  }
+  return createHash("sha1").update(parts.join("\0")).digest("base64url");
 }
 
 /** A problem with the invocation itself (exit code 2). */
@@ -147,7 +195,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const rules = await loadRules();
   const config = options.config === false ? emptyConfig() : (options.config ?? (await loadConfig(base, rules)));
   const t0 = performance.now();
-  const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0, cachedFiles: 0, workers: 0, ahead: 0 };
+  const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0, cachedFiles: 0, workers: 0, ahead: 0, linkReused: false };
   const sources = withUnsaved(await discover({ roots, base, ignore: [...config.exclude, ...(options.ignore ?? [])] }), contents, roots, base);
   if (config.include.length > 0) {
     // `include` globs are relative to the project root; unsaved buffers are always read.
@@ -191,44 +239,40 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   };
 
   // First the cache answers what it can (by size and time, without reading); the Python files left are
-  // scanned (read, prefiltered, parsed), on worker threads when there are many; then every file's outcome
-  // is recorded in the order of `sources`, so the threads change nothing but the time.
+  // scanned (read, prefiltered, parsed), on worker threads when there are many. If every input of linking is
+  // what it was when the last run linked, its result is reused; otherwise every file's outcome is recorded in
+  // the order of `sources` (so the threads change nothing but the time) and the project is linked.
   interface Step {
     s: SourceFile;
     st: { mtimeMs: number; size: number } | null;
+    /** Unchanged since the last run: its facts key and prefilter verdict. */
     known?: FileStamp | undefined;
-    cached?: FileFacts | undefined;
-    /** Index in `jobs`. */
-    job?: number;
+    /** Scanned this run. */
+    result?: ScanResult;
+    /** An ini or pyproject.toml file, as read. */
+    read?: ReadResult;
   }
   const steps: Step[] = [];
-  const jobs: ScanJob[] = [];
   const tr = performance.now();
   for (const s of sources) {
     if (s.kind === "deploy") continue; // read after linking, by readDeploy
     filesScanned++;
     if (s.kind !== "python") {
-      steps.push({ s, st: null });
+      steps.push({ s, st: null, read: contents.has(s.abs) ? { text: contents.get(s.abs)!, diagnostics: [] } : reader.read(s.abs, s.rel) });
       continue;
     }
     // Stat before reading: a change made while this run reads the file is seen by the next run.
-    const unsaved = contents.get(s.abs);
     // An editor's unsaved buffer is read from memory; the disk file's size and time say nothing about it.
-    const st = facts && unsaved === undefined ? statOrNull(s.abs) : null;
+    const st = facts && !contents.has(s.abs) ? statOrNull(s.abs) : null;
     // Unchanged since the last run (same size and time): what the file holds is known without reading it.
-    const known = st && facts ? facts.known(s.rel, st.mtimeMs, st.size) : undefined;
-    const cached = known?.worth ? facts?.get(known.key) : undefined;
-    if ((known && !known.worth) || cached) steps.push({ s, st, known, cached });
-    else {
-      steps.push({ s, st, job: jobs.length });
-      jobs.push(unsaved === undefined ? { abs: s.abs, rel: s.rel } : { abs: s.abs, rel: s.rel, text: unsaved });
-    }
+    steps.push({ s, st, known: st && facts ? facts.known(s.rel, st.mtimeMs, st.size) : undefined });
   }
   timings.read += performance.now() - tr;
   const pool = openScanPool({ maxBytes, cachedKeys: facts ? facts.keys() : null }, workerPlan(options.workers));
+  const jobOf = (s: SourceFile): ScanJob => (contents.has(s.abs) ? { abs: s.abs, rel: s.rel, text: contents.get(s.abs)! } : { abs: s.abs, rel: s.rel });
 
-  /** Files the prefilter passed over in an earlier run, unchanged since: their facts key. */
-  const deferredKeys = new Map<string, string>();
+  /** Facts keys of the files the prefilter passed over (known from the last run, or read now). */
+  const passedKeys = new Map<string, string>();
   const parsed: FileFacts[] = [];
   const inis: IniFacts[] = [];
   /** Files an import leads to, parsed ahead on the workers (src/project/prefetch.ts): recorded when the linker loads them. */
@@ -238,24 +282,42 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     if (memo.has(rel)) return memo.get(rel)!;
     const ahead = prefetched.get(rel)?.outcome;
     if (ahead) return ahead.kind === "parsed" ? ahead.facts : ahead.kind === "cached" ? (facts?.peek(ahead.key) ?? null) : null;
-    const key = deferredKeys.get(rel);
-    if (key !== undefined) return facts?.peek(key);
-    return deferred.has(rel) ? undefined : null;
+    if (deferred.has(rel)) return undefined;
+    const key = passedKeys.get(rel);
+    return key === undefined ? null : facts?.peek(key);
   };
   // Until linking starts, the module index sees only what is known (prefetching must not parse on this thread).
   let linkerLoad: FactsLoader = (rel) => knownFacts(rel) ?? null;
   const pythonFiles = sources.filter((s) => s.kind === "python").map((s) => s.rel);
-  const index = new ModuleIndex(pythonFiles, (rel) => linkerLoad(rel));
+  let moduleIndex: ModuleIndex | undefined; // built when prefetching or linking needs it
+  const index = () => (moduleIndex ??= new ModuleIndex(pythonFiles, (rel) => linkerLoad(rel)));
+  const build = facts ? toolBuild() : "";
+  let reused: Linked | null = null;
   try {
-    const scanned = await pool.scan(jobs);
-    for (const { s, st, known, cached, job } of steps) {
-      if (s.kind !== "python") {
-        const tp = performance.now();
-        const read = contents.has(s.abs) ? { text: contents.get(s.abs)!, diagnostics: [] } : reader.read(s.abs, s.rel);
-        timings.read += performance.now() - tp;
+    const todo = steps.filter((st) => st.s.kind === "python" && !st.known);
+    const results = await pool.scan(todo.map((st) => jobOf(st.s)));
+    todo.forEach((st, i) => (st.result = results[i]));
+    const record = facts?.linkRecord();
+    if (facts && record && record.build === build) {
+      const signature = linkSignature(steps, record.loaded, config);
+      reused = signature === null ? null : (facts.linked(signature) as Linked | null);
+    }
+    if (!reused && facts) {
+      // Facts the pack's key list promised but its entries do not hold (usable): read and parsed after all.
+      const lost = steps.filter((st) => (st.known?.worth && !facts.peek(st.known.key)) || (st.result?.outcome.kind === "cached" && !facts.peek(st.result.outcome.key)));
+      if (lost.length > 0) {
+        const scan = createScanner({ maxBytes, cachedKeys: [] });
+        for (const st of lost) {
+          st.known = undefined;
+          st.result = await scan(jobOf(st.s));
+        }
+      }
+    }
+    for (const { s, st, known, result: r, read } of steps) {
+      if (read) {
         diagnostics.push(...read.diagnostics);
         const text = read.text;
-        if (text === null || !/script_location/.test(text)) continue;
+        if (reused || text === null || !/script_location/.test(text)) continue;
         if (s.kind === "ini") inis.push(parseIni(s.rel, text));
         else {
           const section = await pyprojectAlembic(s.rel, text);
@@ -264,50 +326,53 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
         }
         continue;
       }
-      if (known && !known.worth) {
-        deferredKeys.set(s.rel, known.key);
+      if (known) {
+        if (reused) continue;
+        if (!known.worth) passedKeys.set(s.rel, known.key);
+        else {
+          const f = facts!.get(known.key)!;
+          found(s.rel, f);
+          parsed.push(f);
+        }
         continue;
       }
-      if (cached) {
-        found(s.rel, cached);
-        parsed.push(cached);
-        continue;
-      }
-      const r = scanned[job!]!;
-      timings.read += r.readMs;
-      diagnostics.push(...r.diagnostics);
-      const o = r.outcome;
-      const settled = st && r.diagnostics.length === 0 ? st : null;
+      timings.read += r!.readMs;
+      diagnostics.push(...r!.diagnostics);
+      const o = r!.outcome;
+      const settled = st && r!.diagnostics.length === 0 ? st : null;
       if (o.kind === "unreadable") memo.set(s.rel, null);
       else if (o.kind === "passed") {
-        deferred.set(s.rel, o.text);
         if (settled) facts?.remember(s.rel, settled.mtimeMs, settled.size, { key: o.key, worth: false });
+        if (reused) continue;
+        deferred.set(s.rel, o.text);
+        passedKeys.set(s.rel, o.key);
       } else if (o.kind === "failed") {
         timings.parsedFiles++;
         timings.parsedBytes += o.chars;
-        timings.parse += r.parseMs;
+        timings.parse += r!.parseMs;
         diagnostics.push(extractionFailed(s.rel, o.error));
         memo.set(s.rel, null);
       } else {
         let f: FileFacts | null | undefined;
-        if (o.kind === "cached") f = facts?.get(o.key);
+        if (o.kind === "cached") f = reused ? undefined : facts?.get(o.key);
         else {
           timings.parsedFiles++;
           timings.parsedBytes += o.chars;
-          timings.parse += r.parseMs;
+          timings.parse += r!.parseMs;
           f = o.facts;
           facts?.set(o.key, f);
         }
+        if (settled) facts?.remember(s.rel, settled.mtimeMs, settled.size, { key: o.key, worth: true });
+        if (reused) continue;
         found(s.rel, f ?? null);
         if (f) parsed.push(f);
-        if (f && settled) facts?.remember(s.rel, settled.mtimeMs, settled.size, { key: o.key, worth: true });
       }
     }
     // Workers running: the files model modules import, which the linker will load, are parsed on them now.
-    if (pool.live() > 0) {
+    if (!reused && pool.live() > 0) {
       await prefetchClosure(
         modelsModules(pythonFiles),
-        (rel) => (knownFacts(rel) === undefined ? null : index.importedFiles(rel)),
+        (rel) => (knownFacts(rel) === undefined ? null : index().importedFiles(rel)),
         async (files) => {
           const results = await pool.scan(files.map((rel) => ({ abs: byRel.get(rel)!.abs, rel, text: deferred.get(rel), force: true })));
           timings.ahead += files.length;
@@ -348,7 +413,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     if (src?.kind !== "python") return null;
     let text = deferred.get(rel);
     if (text === undefined) {
-      const key = deferredKeys.get(rel);
+      const key = passedKeys.get(rel);
       const f = key ? facts?.get(key) : undefined;
       if (f) {
         memo.set(rel, f);
@@ -363,19 +428,26 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     deferred.delete(rel);
     return extract(rel, text, facts ? factsKey(rel, text, "tokenizer") : "");
   };
-
   linkerLoad = load;
 
   const tLink = performance.now();
-  const project = link({
-    index,
-    pythonFiles,
-    parsed,
-    inis,
-    load,
-    djangoAppTables: config.djangoAppTables,
-    djangoSettingsModule: config.settingsModule,
-  });
+  let project: ProjectFacts;
+  if (reused) {
+    // Nothing linking reads has changed: the last run's result, and the diagnostics its files gave.
+    project = reused.project;
+    diagnostics.push(...reused.diagnostics);
+    timings.cachedFiles = reused.files;
+    timings.linkReused = true;
+  } else {
+    project = link({ index: index(), pythonFiles, parsed, inis, load, djangoAppTables: config.djangoAppTables, djangoSettingsModule: config.settingsModule });
+    // Kept for the next run, unless a file could not be read (its diagnostics are not part of the signature).
+    const loaded: Record<string, string> = {};
+    for (const [rel, key] of passedKeys) if (memo.has(rel)) loaded[rel] = key;
+    const signature = facts ? linkSignature(steps, loaded, config) : null;
+    if (facts && signature !== null) {
+      facts.setLinked({ build, signature, loaded }, { diagnostics, project, files: memo.size - [...memo.values()].filter((f) => f === null).length } satisfies Linked);
+    }
+  }
   // Deploy files (and the scripts, env.py locks and test settings they lead to): parsers load only when there are any.
   const deploy = await readDeploy({ sources, base, maxBytes, project });
   project.deploy = deploy.facts;
@@ -395,7 +467,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const lines = fileLines(base, contents);
   for (const f of wanted) f.fingerprint = fingerprint(f, lines(f.loc.file)[f.loc.line - 1] ?? "");
   const { findings, baselined } = options.baseline ? applyBaseline(wanted, options.baseline) : { findings: wanted, baselined: 0 };
-  timings.cachedFiles = facts?.hits ?? 0;
+  if (!timings.linkReused) timings.cachedFiles = facts?.hits ?? 0;
   facts?.save();
   timings.total = performance.now() - t0;
   return { findings, filesScanned, base, requested, baselined, config, project, graph, rules, timings };

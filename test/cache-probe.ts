@@ -29,7 +29,7 @@ if (mode === "roundtrip") {
   const out = [];
   for (const dir of dirs) {
     const r = await lint({ paths: [dir], cache: mode === "off" ? false : mode });
-    out.push({ findings: r.findings, parsedFiles: r.timings.parsedFiles, cachedFiles: r.timings.cachedFiles, tables: r.graph.tables().map((t) => t.id).sort() });
+    out.push({ findings: r.findings, parsedFiles: r.timings.parsedFiles, cachedFiles: r.timings.cachedFiles, linkReused: r.timings.linkReused, tables: r.graph.tables().map((t) => t.id).sort() });
   }
   process.stdout.write(JSON.stringify(out));
 }

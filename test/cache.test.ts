@@ -17,6 +17,7 @@ interface Probe {
   findings: Finding[];
   parsedFiles: number;
   cachedFiles: number;
+  linkReused: boolean;
   tables: string[];
 }
 
@@ -53,6 +54,9 @@ describe("facts cache", () => {
       expect([name, warm[i]!.findings]).toEqual([name, cold[i]!.findings]);
       expect([name, off[i]!.findings]).toEqual([name, cold[i]!.findings]);
       expect([name, warm[i]!.parsedFiles, warm[i]!.cachedFiles]).toEqual([name, 0, cold[i]!.parsedFiles]);
+      // Linking is reused, unless a file could not be read (a diagnostic the signature does not cover).
+      const unreadable = cold[i]!.findings.some((f) => ["encoding", "skipped-file", "unreadable-file"].includes(f.ruleId));
+      expect([name, warm[i]!.linkReused]).toEqual([name, !unreadable]);
       expect(off[i]!.cachedFiles).toBe(0);
     });
   });
@@ -83,17 +87,57 @@ describe("facts cache", () => {
       expect(run!.findings).toEqual(expected!.findings);
       expect(run!.cachedFiles).toBe(0);
     }
-    // Entries under the right keys but of the wrong shape are not trusted either.
+    // Entries under the right keys but of the wrong shape are not trusted either (the stored linking left out,
+    // so that the entries are needed).
     const cache = tempDir("cache");
     probe(cache, [dir]);
     const [pack] = readdirSync(cache);
-    const doc = JSON.parse(readFileSync(path.join(cache, pack!), "utf8")) as { entries: Record<string, unknown> };
-    expect(Object.keys(doc.entries).length).toBeGreaterThan(3);
-    for (const k of Object.keys(doc.entries)) doc.entries[k] = { file: "x" };
-    writeFileSync(path.join(cache, pack!), JSON.stringify(doc));
+    const [head, entriesLine] = readFileSync(path.join(cache, pack!), "latin1").split("\n") as [string, string, string];
+    const entries = JSON.parse(entriesLine) as Record<string, unknown>;
+    expect(Object.keys(entries).length).toBeGreaterThan(3);
+    for (const k of Object.keys(entries)) entries[k] = { file: "x" };
+    writeFileSync(path.join(cache, pack!), `${head}\n${JSON.stringify(entries)}\nnull`);
     const [run] = probe(cache, [dir]);
     expect(run!.findings).toEqual(expected!.findings);
     expect(run!.cachedFiles).toBe(0);
+    expect(run!.linkReused).toBe(false);
+  });
+
+  test("an unchanged project reuses the last linking without reading any facts; a change links again", () => {
+    const cache = tempDir("cache");
+    const dir = copyOf("example-shop");
+    const views = path.join(dir, "shop", "views.py");
+    writeFileSync(views, "def index(request):\n    return 1\n");
+    utimesSync(views, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const [cold] = probe(cache, [dir]);
+    expect(cold!.linkReused).toBe(false);
+    const [warm] = probe(cache, [dir]);
+    expect(warm!.linkReused).toBe(true);
+    expect(warm).toEqual({ ...cold, parsedFiles: 0, cachedFiles: cold!.parsedFiles, linkReused: true });
+    // A stored linking that does not parse, or whose signature is not the header's, is not used.
+    const [pack] = readdirSync(cache);
+    const lines = readFileSync(path.join(cache, pack!), "latin1").split("\n") as [string, string, string];
+    for (const link of ["{broken", JSON.stringify({ signature: "other", result: {} })]) {
+      writeFileSync(path.join(cache, pack!), `${lines[0]}\n${lines[1]}\n${link}`);
+      const [run] = probe(cache, [dir]);
+      expect(run).toEqual({ ...cold, parsedFiles: 0, cachedFiles: cold!.parsedFiles, linkReused: false });
+    }
+    // A file the prefilter passes over, edited: read again, but linking is still reused.
+    writeFileSync(views, "def index(request):\n    return None\n");
+    const [edited] = probe(cache, [dir]);
+    expect(edited!.linkReused).toBe(true);
+    expect(edited!.findings).toEqual(cold!.findings);
+    // A model module edited: linked again, and the change counts.
+    const models = path.join(dir, "shop", "models.py");
+    writeFileSync(models, `${readFileSync(models, "utf8")}\n\nclass Refund(models.Model):\n    amount = models.IntegerField()\n`);
+    const [changed] = probe(cache, [dir]);
+    expect(changed!.linkReused).toBe(false);
+    expect(changed!.tables).toContain("shop_refund");
+    // A new file, even one passed over, changes what imports can resolve: linked again.
+    writeFileSync(path.join(dir, "shop", "extra.py"), "X = 1\n");
+    const [added] = probe(cache, [dir]);
+    expect(added!.linkReused).toBe(false);
+    expect(added!.tables).toContain("shop_refund");
   });
 
   test("--no-cache neither reads nor writes a cache; the CLI writes one by default", () => {
@@ -126,7 +170,7 @@ describe("facts cache", () => {
     const [warm] = probe(cache, [dir]);
     expect(warm!.parsedFiles).toBe(0);
     expect(warm!.cachedFiles).toBeGreaterThan(0);
-    expect(warm).toEqual({ ...cold, parsedFiles: 0, cachedFiles: warm!.cachedFiles });
+    expect(warm).toEqual({ ...cold, parsedFiles: 0, cachedFiles: warm!.cachedFiles, linkReused: true });
   });
 
   test("runs at once on one cache each finish and leave a readable pack", async () => {

@@ -8,6 +8,12 @@
  * renamed into place: concurrent runs each leave a whole pack (the last one wins), and a pack that
  * cannot be read, or was written by another version, is ignored. Never throws: a cache that does not
  * work is no cache.
+ *
+ * A pack is three lines of JSON, each parsed only when a run needs it:
+ * 1. the header: file stamps (size and time → facts key), the keys the entries hold, and the record of
+ *    the last linking (its input signature, src/lint.ts);
+ * 2. the entries: facts by key (not parsed when the last linking can be reused);
+ * 3. the last linking's result (parsed only when it is reused).
  */
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
@@ -17,8 +23,8 @@ import path from "node:path";
 import type { FileFacts } from "../extract/facts.js";
 import { packageRoot } from "../data/catalog.js";
 
-/** Bump when the pack layout changes. 2: the pack is pure ASCII (see asciiJson). */
-const FORMAT = 2;
+/** Bump when the pack layout changes. 2: the pack is pure ASCII (see asciiJson). 3: three lines (header, entries, linking). */
+const FORMAT = 3;
 
 export interface FactsCache {
   /** The cached facts for `key`, or undefined. */
@@ -33,9 +39,24 @@ export interface FactsCache {
   /** Record what reading a file found, for `known` in later runs. */
   remember(rel: string, mtimeMs: number, size: number, stamp: FileStamp): void;
   set(key: string, facts: FileFacts): void;
+  /** What the last run that linked recorded about its inputs (null: none, or another build of the tool). */
+  linkRecord(): LinkRecord | null;
+  /** The last linking's result, if it was stored under `signature`. */
+  linked(signature: string): unknown;
+  /** Keep this run's linking for the next run (serialised now, written by `save`). */
+  setLinked(record: LinkRecord, result: unknown): void;
   /** Write the pack if this run changed it (entries not used by this run are dropped). */
   save(): void;
   hits: number;
+}
+
+/** What decides whether a linking can be reused (src/lint.ts computes the signature). */
+export interface LinkRecord {
+  /** The build of the whole tool (`buildFingerprint`): linking code changes more often than the version. */
+  build: string;
+  signature: string;
+  /** Files the prefilter passed over that the linker loaded: their content is part of the signature. */
+  loaded: Record<string, string>;
 }
 
 /** Where packs live when nothing else is said. */
@@ -81,12 +102,15 @@ export interface FileStamp {
   worth: boolean;
 }
 
-interface Pack {
+/** The first line of a pack. */
+interface Header {
   format: number;
   tool: string;
-  entries: Record<string, FileFacts>;
   /** rel → [mtimeMs, size, key, worth]. */
   files: Record<string, [number, number, string, boolean]>;
+  /** The keys of the entries line. */
+  keys: string[];
+  link: LinkRecord | null;
 }
 
 /**
@@ -113,25 +137,63 @@ export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** Open the pack of the folder `base` (read once, here). */
+/**
+ * The build of the whole tool: the modification times of its compiled modules (the CLI bundle is built from
+ * them at the same time), for what depends on more than the extractors (a linking result).
+ */
+export function buildFingerprint(version: string): string {
+  const h = createHash("sha1").update(version);
+  const dist = path.join(packageRoot(), "dist", "src");
+  try {
+    for (const f of readdirSync(dist, { recursive: true, encoding: "utf8" }).sort()) if (f.endsWith(".js")) h.update(`\0${f}:${statSync(path.join(dist, f)).mtimeMs}`);
+  } catch {
+    /* not there: the version alone */
+  }
+  return h.digest("hex");
+}
+
+/** Packs are written as ASCII: decoding is then a copy into a one-byte string, which JSON.parse also reads faster. */
+function decodeJson(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+}
+
+/** Open the pack of the folder `base` (read once, here; its lines are decoded and parsed when first needed). */
 export function openCache(dir: string, base: string, tool: string): FactsCache {
   const file = path.join(dir, `${createHash("sha1").update(base).digest("hex").slice(0, 16)}.json`);
-  let old: Record<string, FileFacts> = {};
-  let oldFiles: Pack["files"] = {};
+  let header: Header = { format: FORMAT, tool, files: {}, keys: [], link: null };
+  /** The entries and linking lines as read, decoded and parsed on demand. */
+  let entriesBytes: Buffer | null = null;
+  let linkBytes: Buffer | null = null;
   try {
     const buf = readFileSync(file);
-    // Packs are written as ASCII: decoding is then a copy into a one-byte string, which JSON.parse also reads faster.
-    const pack = JSON.parse(isAscii(buf) ? buf.toString("latin1") : buf.toString("utf8")) as Pack;
-    if (pack && pack.format === FORMAT && pack.tool === tool && isObject(pack.entries) && isObject(pack.files)) {
-      old = pack.entries;
-      oldFiles = pack.files;
+    const one = buf.indexOf(10);
+    const two = one < 0 ? -1 : buf.indexOf(10, one + 1);
+    const h = JSON.parse(decodeJson(one < 0 ? buf : buf.subarray(0, one))) as Header;
+    if (two > 0 && isObject(h) && h.format === FORMAT && h.tool === tool && isObject(h.files) && Array.isArray(h.keys)) {
+      header = { ...h, link: isObject(h.link) ? h.link : null };
+      entriesBytes = buf.subarray(one + 1, two);
+      linkBytes = buf.subarray(two + 1);
     }
   } catch {
     /* missing or corrupt: start empty */
   }
+  let oldEntries: Record<string, FileFacts> | null = null;
+  const old = (): Record<string, FileFacts> => {
+    if (oldEntries) return oldEntries;
+    try {
+      const e = entriesBytes ? (JSON.parse(decodeJson(entriesBytes)) as unknown) : {};
+      oldEntries = isObject(e) ? (e as Record<string, FileFacts>) : {};
+    } catch {
+      oldEntries = {};
+    }
+    return oldEntries;
+  };
+  const oldKeys = new Set(header.keys);
   const used: Record<string, FileFacts> = {};
-  const files: Pack["files"] = {};
+  const files: Header["files"] = {};
   let changed = false;
+  /** This run's linking, serialised when it is set (the caller goes on to change what it holds). */
+  let linking: { record: LinkRecord; text: string } | null = null;
   const cache: FactsCache = {
     hits: 0,
     get(key) {
@@ -142,11 +204,13 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
       return f;
     },
     peek(key) {
-      const f = Object.hasOwn(old, key) ? old[key] : undefined;
+      if (!oldKeys.has(key)) return undefined;
+      const entries = old();
+      const f = Object.hasOwn(entries, key) ? entries[key] : undefined;
       return usable(f) ? f : undefined;
     },
     known(rel, mtimeMs, size) {
-      const f = Object.hasOwn(oldFiles, rel) ? oldFiles[rel] : undefined;
+      const f = Object.hasOwn(header.files, rel) ? header.files[rel] : undefined;
       if (!Array.isArray(f) || f[0] !== mtimeMs || f[1] !== size || typeof f[2] !== "string") return undefined;
       files[rel] = f;
       return { key: f[2], worth: f[3] === true };
@@ -157,21 +221,48 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
       changed = true;
     },
     has(key) {
-      return Object.hasOwn(old, key);
+      return oldKeys.has(key);
     },
     keys() {
-      return Object.keys(old).filter((k) => usable(old[k]));
+      return [...oldKeys];
     },
     set(key, facts) {
       used[key] = facts;
       changed = true;
     },
+    linkRecord() {
+      const r = header.link;
+      return r && typeof r.build === "string" && typeof r.signature === "string" && isObject(r.loaded) ? r : null;
+    },
+    linked(signature) {
+      if (cache.linkRecord()?.signature !== signature) return null;
+      try {
+        const stored = linkBytes ? (JSON.parse(decodeJson(linkBytes)) as { signature?: unknown; result?: unknown } | null) : null;
+        return stored && stored.signature === signature ? stored.result : null;
+      } catch {
+        return null;
+      }
+    },
+    setLinked(record, result) {
+      try {
+        linking = { record, text: asciiJson({ signature: record.signature, result }) };
+        changed = true;
+      } catch {
+        /* not serialisable: not kept */
+      }
+    },
     save() {
-      if (!changed && Object.keys(used).length === Object.keys(old).length && Object.keys(files).length === Object.keys(oldFiles).length) return;
+      // Entries never parsed (the linking was reused) are kept as they were; parsed ones are pruned to what this run used.
+      const prune = oldEntries !== null;
+      if (!changed && (!prune || Object.keys(used).length === oldKeys.size) && Object.keys(files).length === Object.keys(header.files).length) return;
       const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
       try {
+        const keys = prune ? Object.keys(used) : [...new Set([...oldKeys, ...Object.keys(used)])];
+        const entries = prune || Object.keys(used).length > 0 || !entriesBytes ? asciiJson(prune ? used : { ...old(), ...used }) : entriesBytes;
+        const link = linking ? linking.text : (linkBytes ?? "null");
+        const head = asciiJson({ format: FORMAT, tool, files, keys, link: linking ? linking.record : header.link } satisfies Header);
         mkdirSync(dir, { recursive: true });
-        writeFileSync(tmp, asciiJson({ format: FORMAT, tool, entries: used, files } satisfies Pack));
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${head}\n`, "latin1"), typeof entries === "string" ? Buffer.from(entries, "latin1") : entries, Buffer.from("\n", "latin1"), typeof link === "string" ? Buffer.from(link, "latin1") : link]));
         renameSync(tmp, file);
       } catch {
         try {
