@@ -36,6 +36,20 @@ function copyOf(name: string): string {
   return dir;
 }
 
+/** The three lines of the one pack in `cache`: header, entries, linking. */
+function packLines(cache: string): [string, string, string] {
+  const [pack] = readdirSync(cache);
+  return readFileSync(path.join(cache, pack!), "latin1").split("\n") as [string, string, string];
+}
+
+/** Replace the entries and linking lines of the one pack in `cache`, with the header's lengths to match. */
+function rewritePack(cache: string, entries: string, link: string): void {
+  const [pack] = readdirSync(cache);
+  const head = JSON.parse(packLines(cache)[0]) as { lengths: number[] };
+  head.lengths = [Buffer.byteLength(entries), Buffer.byteLength(link)];
+  writeFileSync(path.join(cache, pack!), `${JSON.stringify(head)}\n${entries}\n${link}`);
+}
+
 describe("facts cache", () => {
   test("facts of every fixture file are plain JSON, as the cache stores them", () => {
     const r = spawnSync(process.execPath, [PROBE, "roundtrip"], { encoding: "utf8" });
@@ -91,12 +105,10 @@ describe("facts cache", () => {
     // so that the entries are needed).
     const cache = tempDir("cache");
     probe(cache, [dir]);
-    const [pack] = readdirSync(cache);
-    const [head, entriesLine] = readFileSync(path.join(cache, pack!), "latin1").split("\n") as [string, string, string];
-    const entries = JSON.parse(entriesLine) as Record<string, unknown>;
+    const entries = JSON.parse(packLines(cache)[1]) as Record<string, unknown>;
     expect(Object.keys(entries).length).toBeGreaterThan(3);
     for (const k of Object.keys(entries)) entries[k] = { file: "x" };
-    writeFileSync(path.join(cache, pack!), `${head}\n${JSON.stringify(entries)}\nnull`);
+    rewritePack(cache, JSON.stringify(entries), "null");
     const [run] = probe(cache, [dir]);
     expect(run!.findings).toEqual(expected!.findings);
     expect(run!.cachedFiles).toBe(0);
@@ -115,10 +127,9 @@ describe("facts cache", () => {
     expect(warm!.linkReused).toBe(true);
     expect(warm).toEqual({ ...cold, parsedFiles: 0, cachedFiles: cold!.parsedFiles, linkReused: true });
     // A stored linking that does not parse, or whose signature is not the header's, is not used.
-    const [pack] = readdirSync(cache);
-    const lines = readFileSync(path.join(cache, pack!), "latin1").split("\n") as [string, string, string];
+    const entries = packLines(cache)[1];
     for (const link of ["{broken", JSON.stringify({ signature: "other", result: {} })]) {
-      writeFileSync(path.join(cache, pack!), `${lines[0]}\n${lines[1]}\n${link}`);
+      rewritePack(cache, entries, link);
       const [run] = probe(cache, [dir]);
       expect(run).toEqual({ ...cold, parsedFiles: 0, cachedFiles: cold!.parsedFiles, linkReused: false });
     }

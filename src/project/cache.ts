@@ -9,15 +9,15 @@
  * cannot be read, or was written by another version, is ignored. Never throws: a cache that does not
  * work is no cache.
  *
- * A pack is three lines of JSON, each parsed only when a run needs it:
- * 1. the header: file stamps (size and time → facts key), the keys the entries hold, and the record of
- *    the last linking (its input signature, src/lint.ts);
+ * A pack is three lines of JSON, each read and parsed only when a run needs it:
+ * 1. the header: file stamps (size and time → facts key), the keys the entries hold, the byte lengths of
+ *    the other two lines, and the record of the last linking (its input signature, src/lint.ts);
  * 2. the entries: facts by key (not parsed when the last linking can be reused);
  * 3. the last linking's result (parsed only when it is reused).
  */
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import path from "node:path";
 import type { FileFacts } from "../extract/facts.js";
@@ -110,7 +110,34 @@ interface Header {
   files: Record<string, [number, number, string, boolean]>;
   /** The keys of the entries line. */
   keys: string[];
+  /** Byte lengths of the entries and linking lines. */
+  lengths: [number, number];
   link: LinkRecord | null;
+}
+
+/** What identifies one written pack: a pack replaced by another run has another inode, size or time. */
+function fileId(st: { ino: number; size: number; mtimeMs: number }): string {
+  return `${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+/** The first line of an open pack (read in pieces up to its newline), or null. */
+function readHeader(fd: number, size: number): Buffer | null {
+  const pieces: Buffer[] = [];
+  let length = 0;
+  for (let offset = 0; offset < size; ) {
+    const piece = Buffer.allocUnsafe(Math.min(1 << 20, size - offset));
+    const n = readSync(fd, piece, 0, piece.length, offset);
+    if (n <= 0) return null;
+    const nl = piece.subarray(0, n).indexOf(10);
+    if (nl >= 0) {
+      pieces.push(piece.subarray(0, nl));
+      return Buffer.concat(pieces, length + nl);
+    }
+    pieces.push(piece.subarray(0, n));
+    length += n;
+    offset += n;
+  }
+  return null;
 }
 
 /**
@@ -160,28 +187,51 @@ function decodeJson(bytes: Buffer): string {
 /** Open the pack of the folder `base` (read once, here; its lines are decoded and parsed when first needed). */
 export function openCache(dir: string, base: string, tool: string): FactsCache {
   const file = path.join(dir, `${createHash("sha1").update(base).digest("hex").slice(0, 16)}.json`);
-  let header: Header = { format: FORMAT, tool, files: {}, keys: [], link: null };
-  /** The entries and linking lines as read, decoded and parsed on demand. */
-  let entriesBytes: Buffer | null = null;
-  let linkBytes: Buffer | null = null;
+  let header: Header = { format: FORMAT, tool, files: {}, keys: [], lengths: [0, 0], link: null };
+  /**
+   * Only the header is read here. The entries and linking lines are read when first needed, from the same
+   * file (same inode, size and time), or not at all: a pack replaced meanwhile by another run is not mixed in.
+   */
+  let lines: { id: string; entries: [number, number]; link: [number, number] } | null = null;
+  const part = (which: "entries" | "link"): Buffer | null => {
+    if (!lines) return null;
+    const [offset, length] = lines[which];
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, "r");
+      if (fileId(fstatSync(fd)) !== lines.id) return null;
+      const buf = Buffer.allocUnsafe(length);
+      return readSync(fd, buf, 0, length, offset) === length ? buf : null;
+    } catch {
+      return null;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
+  let fd: number | undefined;
   try {
-    const buf = readFileSync(file);
-    const one = buf.indexOf(10);
-    const two = one < 0 ? -1 : buf.indexOf(10, one + 1);
-    const h = JSON.parse(decodeJson(one < 0 ? buf : buf.subarray(0, one))) as Header;
-    if (two > 0 && isObject(h) && h.format === FORMAT && h.tool === tool && isObject(h.files) && Array.isArray(h.keys)) {
-      header = { ...h, link: isObject(h.link) ? h.link : null };
-      entriesBytes = buf.subarray(one + 1, two);
-      linkBytes = buf.subarray(two + 1);
+    fd = openSync(file, "r");
+    const st = fstatSync(fd);
+    const head = readHeader(fd, st.size);
+    const h = head ? (JSON.parse(decodeJson(head)) as Header) : null;
+    if (head && isObject(h) && h.format === FORMAT && h.tool === tool && isObject(h.files) && Array.isArray(h.keys) && Array.isArray(h.lengths)) {
+      const [entries, link] = h.lengths;
+      if (typeof entries === "number" && typeof link === "number" && head.length + 1 + entries + 1 + link === st.size) {
+        header = { ...h, link: isObject(h.link) ? h.link : null };
+        lines = { id: fileId(st), entries: [head.length + 1, entries], link: [head.length + 1 + entries + 1, link] };
+      }
     }
   } catch {
     /* missing or corrupt: start empty */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   let oldEntries: Record<string, FileFacts> | null = null;
   const old = (): Record<string, FileFacts> => {
     if (oldEntries) return oldEntries;
     try {
-      const e = entriesBytes ? (JSON.parse(decodeJson(entriesBytes)) as unknown) : {};
+      const bytes = part("entries");
+      const e = bytes ? (JSON.parse(decodeJson(bytes)) as unknown) : {};
       oldEntries = isObject(e) ? (e as Record<string, FileFacts>) : {};
     } catch {
       oldEntries = {};
@@ -237,7 +287,8 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
     linked(signature) {
       if (cache.linkRecord()?.signature !== signature) return null;
       try {
-        const stored = linkBytes ? (JSON.parse(decodeJson(linkBytes)) as { signature?: unknown; result?: unknown } | null) : null;
+        const bytes = part("link");
+        const stored = bytes ? (JSON.parse(decodeJson(bytes)) as { signature?: unknown; result?: unknown } | null) : null;
         return stored && stored.signature === signature ? stored.result : null;
       } catch {
         return null;
@@ -257,12 +308,14 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
       if (!changed && (!prune || Object.keys(used).length === oldKeys.size) && Object.keys(files).length === Object.keys(header.files).length) return;
       const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
       try {
-        const keys = prune ? Object.keys(used) : [...new Set([...oldKeys, ...Object.keys(used)])];
-        const entries = prune || Object.keys(used).length > 0 || !entriesBytes ? asciiJson(prune ? used : { ...old(), ...used }) : entriesBytes;
-        const link = linking ? linking.text : (linkBytes ?? "null");
-        const head = asciiJson({ format: FORMAT, tool, files, keys, link: linking ? linking.record : header.link } satisfies Header);
+        // Entries never parsed are copied as they are (when the pack is still the one read).
+        const raw = prune || Object.keys(used).length > 0 ? null : part("entries");
+        const keys = raw ? [...oldKeys] : Object.keys(prune ? used : { ...old(), ...used });
+        const entries = raw ?? Buffer.from(asciiJson(prune ? used : { ...old(), ...used }), "latin1");
+        const link = linking ? Buffer.from(linking.text, "latin1") : (part("link") ?? Buffer.from("null"));
+        const head = asciiJson({ format: FORMAT, tool, files, keys, lengths: [entries.length, link.length], link: linking ? linking.record : header.link } satisfies Header);
         mkdirSync(dir, { recursive: true });
-        writeFileSync(tmp, Buffer.concat([Buffer.from(`${head}\n`, "latin1"), typeof entries === "string" ? Buffer.from(entries, "latin1") : entries, Buffer.from("\n", "latin1"), typeof link === "string" ? Buffer.from(link, "latin1") : link]));
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${head}\n`, "latin1"), entries, Buffer.from("\n"), link]));
         renameSync(tmp, file);
       } catch {
         try {

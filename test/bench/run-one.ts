@@ -1,9 +1,9 @@
 /**
  * One benchmark measurement in a fresh process: `node run-one.js lint|warm|floor <dir>` prints JSON.
- * `lint` parses everything (no cache); `warm` uses the facts cache ($TABLEWARDEN_CACHE_DIR); `floor` reads and
- * parses, with tree-sitter alone, the files a run needs.
+ * `lint` parses everything (no cache); `warm` uses the facts cache ($TABLEWARDEN_CACHE_DIR); `edit` too, with
+ * one models module changed in an editor's buffer; `floor` reads and parses, with tree-sitter alone, the files a run needs.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { lint } from "../../src/lint.js";
 import { discover } from "../../src/project/discover.js";
@@ -18,8 +18,12 @@ import { format } from "../../src/report/index.js";
 
 const [mode, dir] = process.argv.slice(2) as [string, string];
 const t0 = performance.now();
-if (mode === "lint" || mode === "warm") {
-  const r = await lint({ paths: [dir], cache: mode === "warm" });
+if (mode === "lint" || mode === "warm" || mode === "edit") {
+  // `edit`: an editor's buffer of a model module, changed (a comment appended; the disk is not touched), with a
+  // warm cache: that file is parsed again and the project linked again.
+  const edited = mode === "edit" ? firstModels(path.resolve(dir)) : null;
+  const contents = edited ? { [edited]: `${readFileSync(edited, "utf8")}\n# edited ${Date.now()}\n` } : {};
+  const r = await lint({ paths: [dir], cache: mode !== "lint", contents });
   const tr = performance.now();
   format("json", r.findings, r.filesScanned, false);
   const report = performance.now() - tr;
@@ -69,4 +73,16 @@ if (mode === "lint" || mode === "warm") {
     bytes += text.length;
   }
   process.stdout.write(JSON.stringify({ read, parse, floor: read + parse, keptOnly: read + keptParse, files: needed.size, imported: needed.size - kept.size, bytes, wall: performance.now() - t0 }) + "\n");
+}
+
+/** The first models module of a project, in sorted order (breadth first, skipping dot-folders). */
+function firstModels(root: string): string {
+  const queue = [root];
+  for (let dir = queue.shift(); dir !== undefined; dir = queue.shift()) {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const models = entries.find((e) => e.isFile() && e.name === "models.py");
+    if (models) return path.join(dir, models.name);
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules") queue.push(path.join(dir, e.name));
+  }
+  throw new Error(`no models.py under ${root}`);
 }
