@@ -121,6 +121,11 @@ class Resolver {
   private readonly byClass = new Map<string, ModelView>();
   private readonly stateByKey = new Map<string, StateView>();
   private readonly pkMemo = new Map<string, Pk | null>();
+  /**
+   * fieldKind by file and dotted callee: it depends on nothing else, and thousands of migrations call
+   * the same few field classes (each model's fields are also asked about more than once).
+   */
+  private readonly kinds = new Map<string, Map<string, FieldKind>>();
 
   constructor(private readonly inp: DjangoColumnInputs) {
     for (const m of inp.models) {
@@ -242,8 +247,8 @@ class Resolver {
 
   private fieldColumn(f: FieldCall, selfKey: string, label: string): { column: ColumnShape; fk: ForeignKeyShape | null } | { unresolved: TableShape["unresolved"][number] } | null {
     const kind = this.fieldKind(f.file, f.call);
-    const loc = locOf(f.file, f.span);
     if (kind.kind === "none") return null;
+    const loc = locOf(f.file, f.span);
     const dbColumn = literal(keyword(f.call, "db_column"));
     const fk = kind.kind === "fk";
     const name = typeof dbColumn === "string" ? dbColumn : fk ? `${f.name}_id` : f.name;
@@ -277,8 +282,18 @@ class Resolver {
     return { column, fk: fkShape };
   }
 
-  private fieldKind(file: string, call: Extract<Expr, { kind: "call" }>, depth = 0): FieldKind {
-    const callee = dottedName(call.func) ?? "";
+  private fieldKind(file: string, call: Extract<Expr, { kind: "call" }>): FieldKind {
+    const callee = dottedName(call.func);
+    if (callee === null) return this.computeFieldKind(file, call, "");
+    let inFile = this.kinds.get(file);
+    if (!inFile) this.kinds.set(file, (inFile = new Map()));
+    let kind = inFile.get(callee);
+    if (!kind) inFile.set(callee, (kind = this.computeFieldKind(file, call, callee)));
+    return kind;
+  }
+
+  /** `callee`: the dotted name of `call.func` ("" when it is not a dotted name). */
+  private computeFieldKind(file: string, call: Extract<Expr, { kind: "call" }>, callee: string): FieldKind {
     const sym = this.inp.index.resolveExpr(file, call.func);
     const name = lastPart(callee);
     const builtin = (cls: string): FieldKind | null => {
@@ -300,7 +315,7 @@ class Resolver {
     }
     if (sym.kind === "class") {
       // A project field class: follow its bases to one of Django's, whose column it keeps.
-      const base = this.fieldBase(sym.file, sym.cls, depth);
+      const base = this.fieldBase(sym.file, sym.cls, 0);
       if (base && DJANGO_FK_FIELDS.has(base)) return { kind: "fk", cls: sym.cls.name, custom: true };
       if (base) return { kind: "unknown", why: `${sym.cls.name}, a project subclass of ${base}` };
       return /Field$/.test(sym.cls.name) ? { kind: "unknown", why: `${sym.cls.name} from the project` } : { kind: "none" };

@@ -31,6 +31,8 @@ export class ModuleIndex {
   private readonly files: Set<string>;
   /** The folders holding an __init__.py. */
   private readonly packages = new Set<string>();
+  /** Fresh lookups: file → name → symbol. */
+  private readonly lookups = new Map<string, Map<string, Symbol>>();
   /** Preferred dotted name of each file, filled on first use. */
   private readonly names = new Map<string, string | null>();
 
@@ -218,8 +220,20 @@ export class ModuleIndex {
     return [...base, ...(module ? [module] : [])].join(".");
   }
 
-  /** Resolve a module-level name in `file`. */
-  lookup(file: string, name: string, seen: Set<string> = new Set()): Symbol {
+  /**
+   * Resolve a module-level name in `file`. A fresh lookup (no `seen`) depends only on the file and the
+   * name, so it is kept: models resolve the same few names (`models`, `Base`) over and over.
+   */
+  lookup(file: string, name: string, seen?: Set<string>): Symbol {
+    if (seen) return this.find(file, name, seen);
+    let known = this.lookups.get(file);
+    if (!known) this.lookups.set(file, (known = new Map()));
+    let sym = known.get(name);
+    if (!sym) known.set(name, (sym = this.find(file, name, new Set())));
+    return sym;
+  }
+
+  private find(file: string, name: string, seen: Set<string>): Symbol {
     const key = `${file}\0${name}`;
     if (seen.has(key)) return { kind: "unknown", reason: `circular import of \`${name}\`` };
     seen.add(key);
