@@ -105,7 +105,15 @@ function anyOf(globs: string[], options: picomatch.PicomatchOptions): (rel: stri
   const res = globs.map((g) => picomatch.makeRe(g, options));
   if (res.some((re) => re.flags !== "")) return picomatch(globs, options);
   const re = new RegExp(res.map((r) => `(?:${r.source})`).join("|"));
-  return (rel) => re.test(rel);
+  // Every match of `**/<name>/**` contains <name>. When every glob has that form (the default ones do),
+  // a path holding none of the names is decided by `includes` instead of the regular expression.
+  const names = globs.map((g) => /^\*\*\/([\w.-]+)\/\*\*$/.exec(g)?.[1]);
+  if (names.some((n) => n === undefined)) return (rel) => re.test(rel);
+  const required = names as string[];
+  return (rel) => {
+    for (const name of required) if (rel.includes(name)) return re.test(rel);
+    return false;
+  };
 }
 
 function readGitignore(dir: string): IgnoreFile | null {
