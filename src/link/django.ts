@@ -49,6 +49,7 @@ interface Settings {
 
 /** Base classes outside the project that make a class a Django model. */
 function isExternalModelBase(dotted: string): boolean {
+  if (!dotted.startsWith("django.")) return false;
   if (/^django\.(?:contrib\.gis\.)?db\.models(?:\.base)?\.Model$/.test(dotted)) return true;
   if (/^django\.contrib\.auth\.(?:models|base_user)\.(?:AbstractUser|AbstractBaseUser|PermissionsMixin)$/.test(dotted)) return true;
   return false;

@@ -31,6 +31,8 @@ export class ModuleIndex {
   private readonly files: Set<string>;
   /** The folders holding an __init__.py. */
   private readonly packages = new Set<string>();
+  /** resolveImport of relative imports (level > 0), by level, module and file. */
+  private readonly relativeImports = new Map<string, string | null>();
   /** Fresh lookups: file → name → symbol. */
   private readonly lookups = new Map<string, Map<string, Symbol>>();
   /** Preferred dotted name of each file, filled on first use. */
@@ -43,9 +45,11 @@ export class ModuleIndex {
     this.files = new Set(pythonFiles);
     for (const f of pythonFiles) {
       if (f === "__init__.py" || f.endsWith("/__init__.py")) this.packages.add(path.posix.dirname(f));
-      const stem = moduleStem(f);
-      if (stem === null) continue;
-      const last = stem.slice(stem.lastIndexOf("/") + 1);
+      // The last part of moduleStem(f), without building the stem.
+      let end = f.endsWith(".py") ? f.length - 3 : f.length;
+      if (end === 8 && f.startsWith("__init__")) continue;
+      if (end >= 9 && f.startsWith("/__init__", end - 9)) end -= 9;
+      const last = f.slice(f.lastIndexOf("/", end - 1) + 1, end);
       const list = this.byLast.get(last);
       if (list) list.push(f);
       else this.byLast.set(last, [f]);
@@ -200,6 +204,13 @@ export class ModuleIndex {
   /** Resolve `from <level dots><module> import ...` relative to `file`. */
   resolveImport(module: string, level: number, file: string): string | null {
     if (level === 0) return this.resolveModule(module, file);
+    const key = `${level}\0${module}\0${file}`;
+    let found = this.relativeImports.get(key);
+    if (found === undefined) this.relativeImports.set(key, (found = this.resolveRelative(module, level, file)));
+    return found;
+  }
+
+  private resolveRelative(module: string, level: number, file: string): string | null {
     let dir = path.posix.dirname(file);
     for (let i = 1; i < level; i++) dir = path.posix.dirname(dir);
     const rel = module ? `${dir === "." ? "" : `${dir}/`}${module.replace(/\./g, "/")}` : dir;
