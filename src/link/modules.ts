@@ -213,12 +213,11 @@ export class ModuleIndex {
   private resolveRelative(module: string, level: number, file: string): string | null {
     let dir = path.posix.dirname(file);
     for (let i = 1; i < level; i++) dir = path.posix.dirname(dir);
-    const rel = module ? `${dir === "." ? "" : `${dir}/`}${module.replace(/\./g, "/")}` : dir;
-    for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
-      const c = candidate.replace(/^\.\//, "");
-      if (this.files.has(c)) return c;
-    }
-    return null;
+    const rel = module ? `${dir === "." ? "" : `${dir}/`}${module.includes(".") ? module.replaceAll(".", "/") : module}` : dir;
+    const asModule = withoutDotSlash(`${rel}.py`);
+    if (this.files.has(asModule)) return asModule;
+    const asPackage = withoutDotSlash(`${rel}/__init__.py`);
+    return this.files.has(asPackage) ? asPackage : null;
   }
 
   /** Dotted module path of a relative import, for naming external/unresolved things. */
@@ -343,6 +342,10 @@ function commonPrefix(a: string, b: string): number {
   let n = 0;
   while (n < pa.length && n < pb.length && pa[n] === pb[n]) n++;
   return n;
+}
+
+function withoutDotSlash(p: string): string {
+  return p.startsWith("./") ? p.slice(2) : p;
 }
 
 /** A file's module path without `.py` and `/__init__` (`a/b` for a/b.py and a/b/__init__.py); null for a top-level __init__.py. */
