@@ -106,6 +106,16 @@ describe("discovery walker", () => {
     }
   });
 
+  test("roots given unnormalised, or overlapping, list the same files once", async () => {
+    const root = tree();
+    const rels = async (roots: string[]) => (await discover({ roots, base: root, ignore: [] })).map((f) => [f.rel, f.kind, f.abs]);
+    const plain = await rels([root]);
+    expect(plain.length).toBeGreaterThan(10);
+    expect(await rels([`${root}${path.sep}`])).toEqual(plain);
+    expect(await rels([path.join(root, "app") + `${path.sep}..`])).toEqual(plain);
+    expect(await rels([root, path.join(root, "app"), path.join(root, "app", "models.py")])).toEqual(plain);
+  });
+
   test("a file given as a path is discovered alone", async () => {
     const root = tree();
     const files = await discover({ roots: [path.join(root, "app", "models.py")], base: root, ignore: [] });

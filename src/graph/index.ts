@@ -72,6 +72,8 @@ export class OwnershipGraph {
   private readonly djangoFinal = new Map<string, Claim[]>();
   /** env file → tableId → the revision claim that creates it, at the end of that history. */
   private readonly alembicFinal = new Map<string, Map<string, Claim>>();
+  /** Each env's `reachable` files as a set (asked once per model claim). */
+  private readonly reachable = new Map<AlembicEnv, Set<string>>();
 
   private readonly ownersGlobs: TableGlobs;
   private readonly externalGlobs: TableGlobs;
@@ -193,8 +195,12 @@ export class OwnershipGraph {
     for (const [id, c] of replayed) if (this.handoffOf(this.keyOf(id), "django") < 0) push(this.djangoFinal, id, c);
   }
 
+  /** The nodes sorted, once: the graph is complete after the constructor, and rules ask for every table often. */
+  private sorted: TableNode[] | null = null;
+
   tables(): TableNode[] {
-    return [...this.nodes.values()].sort((a, b) => compareKeys(a.key, b.key));
+    this.sorted ??= [...this.nodes.values()].sort((a, b) => compareKeys(a.key, b.key));
+    return this.sorted.slice();
   }
 
   tableById(id: string): TableNode | undefined {
@@ -280,7 +286,8 @@ export class OwnershipGraph {
   private isGone(node: TableNode): boolean {
     if (node.claims.some((c) => c.kind !== "django-migration" && c.kind !== "alembic-revision")) return false;
     if (this.djangoFinal.has(node.id)) return false;
-    return ![...this.alembicFinal.values()].some((m) => m.has(node.id));
+    for (const m of this.alembicFinal.values()) if (m.has(node.id)) return false;
+    return true;
   }
 
   /** Every table that exists at the end of the histories, with its owner and claims, sorted by schema and name. */
@@ -339,7 +346,10 @@ export class OwnershipGraph {
 
   /** Does running env.py import `file`? (Always true when its imports could not all be resolved.) */
   isLoadedBy(env: AlembicEnv, file: string): boolean {
-    return env.reachUncertain !== null || env.reachable.includes(file);
+    if (env.reachUncertain !== null) return true;
+    let files = this.reachable.get(env);
+    if (!files) this.reachable.set(env, (files = new Set(env.reachable)));
+    return files.has(file);
   }
 
   /** Tables the revisions of `env` leave in the database at head. */

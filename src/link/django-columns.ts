@@ -121,6 +121,13 @@ class Resolver {
   private readonly byClass = new Map<string, ModelView>();
   private readonly stateByKey = new Map<string, StateView>();
   private readonly pkMemo = new Map<string, Pk | null>();
+  /** modelFields of the models whose primary key is asked for (fields only: they depend on the model alone). */
+  private readonly pkFields = new Map<ModelView, FieldCall[]>();
+  /**
+   * fieldKind by file and dotted callee: it depends on nothing else, and thousands of migrations call
+   * the same few field classes (each model's fields are also asked about more than once).
+   */
+  private readonly kinds = new Map<string, Map<string, FieldKind>>();
 
   constructor(private readonly inp: DjangoColumnInputs) {
     for (const m of inp.models) {
@@ -168,20 +175,25 @@ class Resolver {
     return [shape, ...this.throughShapes(m, fields)];
   }
 
-  /** Own fields plus those of abstract parents (nearest parent last so the child's win); Django's abstract bases. */
-  private modelFields(m: ModelView, shape: TableShape): FieldCall[] {
+  /**
+   * Own fields plus those of abstract parents (nearest parent last so the child's win); Django's
+   * abstract bases add their columns to `shape` (null: only the fields are wanted).
+   */
+  private modelFields(m: ModelView, shape: TableShape | null): FieldCall[] {
     const byName = new Map<string, FieldCall>();
     const visit = (v: ModelView, depth: number) => {
       if (depth > 10) return;
       for (const p of [...v.parents].reverse()) if (p.abstract) visit(p, depth + 1);
-      for (const dotted of v.externalBases) {
-        for (const c of DJANGO_ABSTRACT_BASE_COLUMNS[lastPart(dotted)] ?? []) {
-          if (!shape.columns.some((x) => x.name === c.name)) shape.columns.push({ name: c.name, type: c.type, nullable: c.nullable, primaryKey: false, attribute: c.name, loc: shape.loc });
+      if (shape) {
+        for (const dotted of v.externalBases) {
+          for (const c of DJANGO_ABSTRACT_BASE_COLUMNS[lastPart(dotted)] ?? []) {
+            if (!shape.columns.some((x) => x.name === c.name)) shape.columns.push({ name: c.name, type: c.type, nullable: c.nullable, primaryKey: false, attribute: c.name, loc: shape.loc });
+          }
         }
-      }
-      for (const dotted of v.unknownBases) {
-        shape.complete = false;
-        shape.unresolved.push({ what: `fields of ${dotted}`, columns: [], loc: locOf(v.file, v.cls.span) });
+        for (const dotted of v.unknownBases) {
+          shape.complete = false;
+          shape.unresolved.push({ what: `fields of ${dotted}`, columns: [], loc: locOf(v.file, v.cls.span) });
+        }
       }
       for (const f of v.cls.fields) byName.set(f.name, { name: f.name, call: f.call, span: f.span, file: v.file });
     };
@@ -242,8 +254,8 @@ class Resolver {
 
   private fieldColumn(f: FieldCall, selfKey: string, label: string): { column: ColumnShape; fk: ForeignKeyShape | null } | { unresolved: TableShape["unresolved"][number] } | null {
     const kind = this.fieldKind(f.file, f.call);
-    const loc = locOf(f.file, f.span);
     if (kind.kind === "none") return null;
+    const loc = locOf(f.file, f.span);
     const dbColumn = literal(keyword(f.call, "db_column"));
     const fk = kind.kind === "fk";
     const name = typeof dbColumn === "string" ? dbColumn : fk ? `${f.name}_id` : f.name;
@@ -277,8 +289,18 @@ class Resolver {
     return { column, fk: fkShape };
   }
 
-  private fieldKind(file: string, call: Extract<Expr, { kind: "call" }>, depth = 0): FieldKind {
-    const callee = dottedName(call.func) ?? "";
+  private fieldKind(file: string, call: Extract<Expr, { kind: "call" }>): FieldKind {
+    const callee = dottedName(call.func);
+    if (callee === null) return this.computeFieldKind(file, call, "");
+    let inFile = this.kinds.get(file);
+    if (!inFile) this.kinds.set(file, (inFile = new Map()));
+    let kind = inFile.get(callee);
+    if (!kind) inFile.set(callee, (kind = this.computeFieldKind(file, call, callee)));
+    return kind;
+  }
+
+  /** `callee`: the dotted name of `call.func` ("" when it is not a dotted name). */
+  private computeFieldKind(file: string, call: Extract<Expr, { kind: "call" }>, callee: string): FieldKind {
     const sym = this.inp.index.resolveExpr(file, call.func);
     const name = lastPart(callee);
     const builtin = (cls: string): FieldKind | null => {
@@ -300,7 +322,7 @@ class Resolver {
     }
     if (sym.kind === "class") {
       // A project field class: follow its bases to one of Django's, whose column it keeps.
-      const base = this.fieldBase(sym.file, sym.cls, depth);
+      const base = this.fieldBase(sym.file, sym.cls, 0);
       if (base && DJANGO_FK_FIELDS.has(base)) return { kind: "fk", cls: sym.cls.name, custom: true };
       if (base) return { kind: "unknown", why: `${sym.cls.name}, a project subclass of ${base}` };
       return /Field$/.test(sym.cls.name) ? { kind: "unknown", why: `${sym.cls.name} from the project` } : { kind: "none" };
@@ -386,8 +408,8 @@ class Resolver {
 
   private pkOfModel(m: ModelView, depth: number): Pk | null {
     if (depth > 10) return null;
-    const dummy = this.emptyShape(m.table ?? { schema: null, name: "?" }, "django-model", "", null, true, locOf(m.file, m.cls.span));
-    const fields = this.modelFields(m, dummy);
+    let fields = this.pkFields.get(m);
+    if (!fields) this.pkFields.set(m, (fields = this.modelFields(m, null)));
     for (const f of fields) {
       if (literal(keyword(f.call, "primary_key")) !== true) continue;
       return this.pkFromField(f, m.key, m.label, depth);

@@ -49,6 +49,7 @@ interface Settings {
 
 /** Base classes outside the project that make a class a Django model. */
 function isExternalModelBase(dotted: string): boolean {
+  if (!dotted.startsWith("django.")) return false;
   if (/^django\.(?:contrib\.gis\.)?db\.models(?:\.base)?\.Model$/.test(dotted)) return true;
   if (/^django\.contrib\.auth\.(?:models|base_user)\.(?:AbstractUser|AbstractBaseUser|PermissionsMixin)$/.test(dotted)) return true;
   return false;
@@ -472,13 +473,28 @@ function appDirOf(file: string): string {
 /** The app a file belongs to (the deepest app folder holding it). */
 type AppOf = (file: string) => DjangoApp | null;
 
-/** appFor over `apps`, answered once per folder: asked for every model twice, apps × models on large trees. */
+/**
+ * appFor over `apps`, answered once per folder: asked for every model twice, apps × models on large trees.
+ * Only the apps at the folder or above it can hold it, so those are looked up by folder instead of scanning every app.
+ */
 function appLocator(apps: DjangoApp[]): AppOf {
+  const atDir = new Map<string, number[]>();
+  apps.forEach((a, i) => {
+    if (a.dir === null) return;
+    const list = atDir.get(a.dir);
+    if (list) list.push(i);
+    else atDir.set(a.dir, [i]);
+  });
   const byDir = new Map<string, DjangoApp | null>();
   return (file) => {
     const dir = path.posix.dirname(file);
     let app = byDir.get(dir);
-    if (app === undefined) byDir.set(dir, (app = appFor(`${dir}/`, apps)));
+    if (app === undefined) {
+      const within = `${dir}/`;
+      const candidates = [...(atDir.get(".") ?? [])];
+      for (let k = within.indexOf("/"); k >= 0; k = within.indexOf("/", k + 1)) candidates.push(...(atDir.get(within.slice(0, k)) ?? []));
+      byDir.set(dir, (app = appFor(within, candidates.sort((x, y) => x - y).map((i) => apps[i]!))));
+    }
     return app;
   };
 }
@@ -769,9 +785,10 @@ function orderMigrations(list: FileFacts[], label: string): FileFacts[] {
   const replaced = new Set<string>();
   for (const f of list) for (const r of f.djangoMigration!.replaces) if (r.app === label) replaced.add(r.name);
   const names = [...byName.keys()].filter((n) => !replaced.has(n)).sort();
+  const known = new Set(names);
   const deps = new Map<string, string[]>();
   for (const n of names) {
-    const d = byName.get(n)!.djangoMigration!.dependencies.filter((x) => x.app === label && x.name && names.includes(x.name)).map((x) => x.name!);
+    const d = byName.get(n)!.djangoMigration!.dependencies.filter((x) => x.app === label && x.name && known.has(x.name)).map((x) => x.name!);
     deps.set(n, d);
   }
   const done = new Set<string>();

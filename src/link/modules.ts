@@ -21,22 +21,47 @@ export type Symbol =
   | { kind: "unknown"; reason: string };
 
 export class ModuleIndex {
-  /** dotted name → candidate files (several when a monorepo holds same-named packages). */
+  /**
+   * dotted name → candidate files (several when a monorepo holds same-named packages), filled on first
+   * use from `byLast`: a project has tens of thousands of suffixes and a run asks for a few hundred.
+   */
   private readonly byName = new Map<string, string[]>();
+  /** Files by the last part of their module path (`models` for `a/models.py` and `a/models/__init__.py`), in discovery order. */
+  private readonly byLast = new Map<string, string[]>();
   private readonly files: Set<string>;
-  /** Preferred dotted name of each file. */
-  private readonly names = new Map<string, string>();
+  /** The folders holding an __init__.py. */
+  private readonly packages = new Set<string>();
+  /** resolveImport of relative imports (level > 0), by level, module and file. */
+  private readonly relativeImports = new Map<string, string | null>();
+  /** Fresh lookups: file → name → symbol. */
+  private readonly lookups = new Map<string, Map<string, Symbol>>();
+  /** Preferred dotted name of each file, filled on first use. */
+  private readonly names = new Map<string, string | null>();
 
-  /** Every folder that holds a Python file, at any depth. */
-  private readonly dirs = new Set<string>();
+  /** Every folder that holds a Python file, at any depth (built on first use). */
+  private dirSet: Set<string> | null = null;
 
-  constructor(pythonFiles: string[], private readonly load: FactsLoader) {
+  constructor(private readonly pythonFiles: string[], private readonly load: FactsLoader) {
     this.files = new Set(pythonFiles);
-    const packages = new Set(pythonFiles.filter((f) => f === "__init__.py" || f.endsWith("/__init__.py")).map((f) => path.posix.dirname(f)));
     for (const f of pythonFiles) {
-      this.register(f, packages);
-      for (let d = path.posix.dirname(f); d !== "." && !this.dirs.has(d); d = path.posix.dirname(d)) this.dirs.add(d);
+      if (f === "__init__.py" || f.endsWith("/__init__.py")) this.packages.add(path.posix.dirname(f));
+      // The last part of moduleStem(f), without building the stem.
+      let end = f.endsWith(".py") ? f.length - 3 : f.length;
+      if (end === 8 && f.startsWith("__init__")) continue;
+      if (end >= 9 && f.startsWith("/__init__", end - 9)) end -= 9;
+      const last = f.slice(f.lastIndexOf("/", end - 1) + 1, end);
+      const list = this.byLast.get(last);
+      if (list) list.push(f);
+      else this.byLast.set(last, [f]);
     }
+  }
+
+  private get dirs(): Set<string> {
+    if (this.dirSet) return this.dirSet;
+    const dirs = new Set<string>();
+    for (const f of this.pythonFiles) for (let d = path.posix.dirname(f); d !== "." && !dirs.has(d); d = path.posix.dirname(d)) dirs.add(d);
+    this.dirSet = dirs;
+    return dirs;
   }
 
   /** Does this folder (relative path) contain Python files? Namespace packages have no __init__.py. */
@@ -62,34 +87,47 @@ export class ModuleIndex {
     return null;
   }
 
-  /** `packages`: the folders holding an __init__.py. */
-  private register(file: string, packages: Set<string>): void {
-    const parts = file.replace(/\.py$/, "").split("/");
-    if (parts[parts.length - 1] === "__init__") parts.pop();
-    if (parts.length === 0) return;
-    // The package name: walk up while the folder is a package (has __init__.py).
-    let top = parts.length - 1;
-    while (top > 0 && packages.has(parts.slice(0, top).join("/"))) top--;
-    const preferred = parts.slice(top).join(".");
-    this.names.set(file, preferred);
-    // Every suffix is importable from some sys.path entry (namespace packages, src/ layouts,
-    // sys.path.insert in env.py): register them all, preferred first. A suffix is a dotted name when its
-    // first part starts like an identifier and every part is word characters (built from the end).
-    const names: string[] = [];
-    let dotted = "";
-    let words = true;
-    for (let i = parts.length - 1; i >= 0; i--) {
-      dotted = dotted ? `${parts[i]}.${dotted}` : parts[i]!;
-      words &&= /^\w*$/.test(parts[i]!);
-      names[i] = words && /^[A-Za-z_]/.test(parts[i]!) ? dotted : "";
+  /**
+   * The files `dotted` can name. Every dotted suffix of a file's module path is importable from some
+   * sys.path entry (namespace packages, src/ layouts, sys.path.insert in env.py) when its first part
+   * starts like an identifier and every part is word characters. Files in discovery order, except that
+   * files whose preferred name it is come first (the later, the earlier), after the first file.
+   */
+  private candidates(dotted: string): string[] {
+    const known = this.byName.get(dotted);
+    if (known) return known;
+    let list: string[] = [];
+    if (/^[A-Za-z_][\w.]*$/.test(dotted)) {
+      const want = dotted.replaceAll(".", "/");
+      const preferred: string[] = [];
+      const others: string[] = [];
+      let first: string | null = null;
+      for (const f of this.byLast.get(dotted.slice(dotted.lastIndexOf(".") + 1)) ?? []) {
+        const stem = moduleStem(f)!;
+        if (stem !== want && !(stem.endsWith(want) && stem.charCodeAt(stem.length - want.length - 1) === 47)) continue;
+        if (first === null) first = f;
+        else if (this.preferredName(f) === dotted) preferred.push(f);
+        else others.push(f);
+      }
+      if (first !== null) list = [...preferred.reverse(), first, ...others];
     }
-    for (let i = 0; i < parts.length; i++) {
-      if (!names[i]) continue;
-      const list = this.byName.get(names[i]!);
-      if (!list) this.byName.set(names[i]!, [file]);
-      else if (i === top) list.unshift(file);
-      else list.push(file);
+    this.byName.set(dotted, list);
+    return list;
+  }
+
+  /** The dotted name of a project file from its package root: walk up while the folder is a package (has __init__.py). */
+  private preferredName(file: string): string | null {
+    const known = this.names.get(file);
+    if (known !== undefined) return known;
+    const stem = this.files.has(file) ? moduleStem(file) : null;
+    let name: string | null = null;
+    if (stem !== null) {
+      let top = stem.lastIndexOf("/");
+      while (top >= 0 && this.packages.has(stem.slice(0, top))) top = top > 0 ? stem.lastIndexOf("/", top - 1) : -1;
+      name = stem.slice(top + 1).replaceAll("/", ".");
     }
+    this.names.set(file, name);
+    return name;
   }
 
   filesNamed(basename: string): string[] {
@@ -132,14 +170,14 @@ export class ModuleIndex {
         continue;
       }
       const top = i.module.split(".")[0]!;
-      if (!this.byName.has(top)) continue;
+      if (this.candidates(top).length === 0) continue;
       if (!this.resolveModule(i.module, file)) out.push(i.module);
     }
     return out;
   }
 
   moduleName(file: string): string {
-    return this.names.get(file) ?? file.replace(/\.py$/, "").replace(/\//g, ".");
+    return this.preferredName(file) ?? file.replace(/\.py$/, "").replace(/\//g, ".");
   }
 
   facts(file: string): FileFacts | null {
@@ -148,8 +186,8 @@ export class ModuleIndex {
 
   /** The file for an absolute dotted module, preferring the one nearest to `from`. */
   resolveModule(dotted: string, from: string | null): string | null {
-    const list = this.byName.get(dotted);
-    if (!list || list.length === 0) return null;
+    const list = this.candidates(dotted);
+    if (list.length === 0) return null;
     if (list.length === 1 || from === null) return list[0]!;
     let best = list[0]!;
     let bestScore = -1;
@@ -166,14 +204,20 @@ export class ModuleIndex {
   /** Resolve `from <level dots><module> import ...` relative to `file`. */
   resolveImport(module: string, level: number, file: string): string | null {
     if (level === 0) return this.resolveModule(module, file);
+    const key = `${level}\0${module}\0${file}`;
+    let found = this.relativeImports.get(key);
+    if (found === undefined) this.relativeImports.set(key, (found = this.resolveRelative(module, level, file)));
+    return found;
+  }
+
+  private resolveRelative(module: string, level: number, file: string): string | null {
     let dir = path.posix.dirname(file);
     for (let i = 1; i < level; i++) dir = path.posix.dirname(dir);
-    const rel = module ? `${dir === "." ? "" : `${dir}/`}${module.replace(/\./g, "/")}` : dir;
-    for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
-      const c = candidate.replace(/^\.\//, "");
-      if (this.files.has(c)) return c;
-    }
-    return null;
+    const rel = module ? `${dir === "." ? "" : `${dir}/`}${module.includes(".") ? module.replaceAll(".", "/") : module}` : dir;
+    const asModule = withoutDotSlash(`${rel}.py`);
+    if (this.files.has(asModule)) return asModule;
+    const asPackage = withoutDotSlash(`${rel}/__init__.py`);
+    return this.files.has(asPackage) ? asPackage : null;
   }
 
   /** Dotted module path of a relative import, for naming external/unresolved things. */
@@ -186,8 +230,20 @@ export class ModuleIndex {
     return [...base, ...(module ? [module] : [])].join(".");
   }
 
-  /** Resolve a module-level name in `file`. */
-  lookup(file: string, name: string, seen: Set<string> = new Set()): Symbol {
+  /**
+   * Resolve a module-level name in `file`. A fresh lookup (no `seen`) depends only on the file and the
+   * name, so it is kept: models resolve the same few names (`models`, `Base`) over and over.
+   */
+  lookup(file: string, name: string, seen?: Set<string>): Symbol {
+    if (seen) return this.find(file, name, seen);
+    let known = this.lookups.get(file);
+    if (!known) this.lookups.set(file, (known = new Map()));
+    let sym = known.get(name);
+    if (!sym) known.set(name, (sym = this.find(file, name, new Set())));
+    return sym;
+  }
+
+  private find(file: string, name: string, seen: Set<string>): Symbol {
     const key = `${file}\0${name}`;
     if (seen.has(key)) return { kind: "unknown", reason: `circular import of \`${name}\`` };
     seen.add(key);
@@ -286,4 +342,15 @@ function commonPrefix(a: string, b: string): number {
   let n = 0;
   while (n < pa.length && n < pb.length && pa[n] === pb[n]) n++;
   return n;
+}
+
+function withoutDotSlash(p: string): string {
+  return p.startsWith("./") ? p.slice(2) : p;
+}
+
+/** A file's module path without `.py` and `/__init__` (`a/b` for a/b.py and a/b/__init__.py); null for a top-level __init__.py. */
+function moduleStem(file: string): string | null {
+  const stem = file.endsWith(".py") ? file.slice(0, -3) : file;
+  if (stem === "__init__") return null;
+  return stem.endsWith("/__init__") ? stem.slice(0, -9) : stem;
 }

@@ -66,23 +66,34 @@ function dotDeployFiles(root: string): string[] {
 }
 
 export async function discover(opts: DiscoverOptions): Promise<SourceFile[]> {
-  const seen = new Map<string, SourceFile>();
+  const out: SourceFile[] = [];
+  // Several roots can overlap (a folder and a file in it): each file once. One root lists each file once.
+  const seen = opts.roots.length > 1 ? new Set<string>() : null;
+  // Relative paths by slicing when base and root are resolved (the walker then returns resolved paths).
+  const baseResolved = path.resolve(opts.base) === opts.base;
+  const basePrefix = opts.base.endsWith(path.sep) ? opts.base : opts.base + path.sep;
   for (const root of opts.roots) {
+    const sliceable = baseResolved && path.resolve(root) === root;
     const found = walk(root, { ignore: [...DEFAULT_IGNORES, ...opts.ignore], wanted: (name) => isCandidate(name) || mayBeDeployFile(name) });
     const dotted = dotDeployFiles(root);
     // Any folder holding a pyvenv.cfg is a virtualenv, whatever its name.
-    const venvs = found.filter((f) => path.basename(f) === "pyvenv.cfg").map((f) => path.dirname(f) + path.sep);
-    for (const abs of [...found, ...dotted]) {
+    const venvs = found.filter((f) => f.endsWith("pyvenv.cfg") && path.basename(f) === "pyvenv.cfg").map((f) => path.dirname(f) + path.sep);
+    for (const abs of found.concat(dotted)) {
       if (abs.endsWith("pyvenv.cfg")) continue;
-      if (venvs.some((v) => abs.startsWith(v))) continue;
-      const rel = toPosix(path.relative(opts.base, abs));
-      if (/\.(?:py|ini)$|(?:^|\/)pyproject\.toml$/.test(abs)) seen.set(abs, { abs, rel, kind: abs.endsWith(".py") ? "python" : abs.endsWith(".toml") ? "pyproject" : "ini" });
-      else if (deployKindOf(rel)) seen.set(abs, { abs, rel, kind: "deploy" });
+      if (venvs.length > 0 && venvs.some((v) => abs.startsWith(v))) continue;
+      if (seen) {
+        if (seen.has(abs)) continue;
+        seen.add(abs);
+      }
+      const rel = toPosix(sliceable && abs.startsWith(basePrefix) ? abs.slice(basePrefix.length) : path.relative(opts.base, abs));
+      const kind = abs.endsWith(".py") ? "python" : abs.endsWith(".ini") ? "ini" : abs === "pyproject.toml" || abs.endsWith("/pyproject.toml") ? "pyproject" : null;
+      if (kind) out.push({ abs, rel, kind });
+      else if (deployKindOf(rel)) out.push({ abs, rel, kind: "deploy" });
     }
   }
-  return [...seen.values()].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
 export function toPosix(p: string): string {
-  return p.split(path.sep).join("/");
+  return path.sep === "/" ? p : p.split(path.sep).join("/");
 }

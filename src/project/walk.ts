@@ -24,6 +24,8 @@ export interface WalkOptions {
 /** One .gitignore: its folder (absolute) and its rules. */
 interface IgnoreFile {
   dir: string;
+  /** The folder, resolved, ending in a separator: paths under it are a slice away from relative. */
+  prefix: string;
   rules: Ignore;
 }
 
@@ -42,6 +44,8 @@ export function walk(root: string, opts: WalkOptions): string[] {
     if (opts.wanted(path.basename(root))) out.push(root);
     return out;
   }
+  // Paths are built by concatenation from the normalised root: path.join(dir, name) is `dir/name` for
+  // a normalised `dir` and a name from readdir, and this loop runs for every file and folder.
   const visit = (dir: string, rel: string, gitignores: IgnoreFile[]): void => {
     let entries: Dirent[];
     try {
@@ -51,20 +55,23 @@ export function walk(root: string, opts: WalkOptions): string[] {
     }
     const local = entries.some((e) => e.name === ".gitignore" && e.isFile()) ? readGitignore(dir) : null;
     const active = local ? [...gitignores, local] : gitignores;
+    const absPrefix = dir === "." || dir === `.${path.sep}` ? "" : withSep(dir);
+    const relPrefix = rel ? `${rel}/` : "";
     for (const e of entries) {
-      if (e.name.startsWith(".")) continue;
-      const childRel = rel ? `${rel}/${e.name}` : e.name;
-      const abs = path.join(dir, e.name);
+      const name = e.name;
+      if (name.startsWith(".")) continue;
+      const childRel = relPrefix + name;
+      const abs = absPrefix + name;
       if (e.isDirectory()) {
         if (excluded.dir(childRel) || gitIgnored(active, abs, true)) continue;
         visit(abs, childRel, active);
-      } else if (e.isFile() && opts.wanted(e.name)) {
+      } else if (e.isFile() && opts.wanted(name)) {
         if (excluded.file(childRel) || gitIgnored(active, abs, false)) continue;
         out.push(abs);
       }
     }
   };
-  visit(root, "", parentGitignores(root));
+  visit(path.normalize(root), "", parentGitignores(root));
   return out;
 }
 
@@ -98,12 +105,20 @@ function anyOf(globs: string[], options: picomatch.PicomatchOptions): (rel: stri
   const res = globs.map((g) => picomatch.makeRe(g, options));
   if (res.some((re) => re.flags !== "")) return picomatch(globs, options);
   const re = new RegExp(res.map((r) => `(?:${r.source})`).join("|"));
-  return (rel) => re.test(rel);
+  // Every match of `**/<name>/**` contains <name>. When every glob has that form (the default ones do),
+  // a path holding none of the names is decided by `includes` instead of the regular expression.
+  const names = globs.map((g) => /^\*\*\/([\w.-]+)\/\*\*$/.exec(g)?.[1]);
+  if (names.some((n) => n === undefined)) return (rel) => re.test(rel);
+  const required = names as string[];
+  return (rel) => {
+    for (const name of required) if (rel.includes(name)) return re.test(rel);
+    return false;
+  };
 }
 
 function readGitignore(dir: string): IgnoreFile | null {
   try {
-    return { dir, rules: ignore().add(gitignoreLines(readFileSync(path.join(dir, ".gitignore"), "utf8"))) };
+    return { dir, prefix: withSep(path.resolve(dir)), rules: ignore().add(gitignoreLines(readFileSync(path.join(dir, ".gitignore"), "utf8"))) };
   } catch {
     return null;
   }
@@ -146,10 +161,18 @@ function parentGitignores(root: string): IgnoreFile[] {
 function gitIgnored(files: IgnoreFile[], abs: string, dir: boolean): boolean {
   let ignored = false;
   for (const g of files) {
-    const rel = path.relative(g.dir, abs).split(path.sep).join("/") + (dir ? "/" : "");
+    const rel = posix(abs.startsWith(g.prefix) ? abs.slice(g.prefix.length) : path.relative(g.dir, abs)) + (dir ? "/" : "");
     const t = g.rules.test(rel);
     if (t.ignored) ignored = true;
     else if (t.unignored) ignored = false;
   }
   return ignored;
+}
+
+function withSep(dir: string): string {
+  return dir.endsWith(path.sep) ? dir : dir + path.sep;
+}
+
+function posix(p: string): string {
+  return path.sep === "/" ? p : p.split(path.sep).join("/");
 }
