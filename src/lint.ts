@@ -475,6 +475,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
 
 /** Files given only as unsaved contents (a new buffer not yet on disk) join the discovered ones. */
 function withUnsaved(sources: SourceFile[], contents: Map<string, string>, roots: string[], base: string): SourceFile[] {
+  if (contents.size === 0) return sources;
   const known = new Set(sources.map((s) => s.abs));
   const added: SourceFile[] = [];
   for (const abs of contents.keys()) {
