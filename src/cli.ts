@@ -49,7 +49,7 @@ function commonOptions<T>(y: import("yargs").Argv<T>) {
   return y
     .positional("paths", { type: "string", array: true, default: ["."], describe: "Files or folders to lint" })
     .option("max-file-size", { type: "string", describe: "Skip larger files (with an info finding); default 2MB" })
-    .option("cache", { type: "boolean", default: true, describe: "Reuse facts of unchanged files from earlier runs (--no-cache: parse everything)" });
+    .option("cache", { type: "boolean", default: true, describe: "Reuse facts of unchanged files, and the last linking when nothing it reads changed (--no-cache: parse everything)" });
 }
 
 export async function main(argv: string[]): Promise<number> {
