@@ -526,12 +526,10 @@ export function parseSize(text: string): number {
   return Math.round(unit.startsWith("k") ? n * 1024 : unit.startsWith("m") ? n * 1024 * 1024 : n);
 }
 
+/** A file's time and size: two numbers kept, not the Stats object and its four Dates (20,000 of them survive a run). */
 function statOrNull(abs: string): { mtimeMs: number; size: number } | null {
-  try {
-    return statSync(abs);
-  } catch {
-    return null;
-  }
+  const st = statSync(abs, { throwIfNoEntry: false });
+  return st ? { mtimeMs: st.mtimeMs, size: st.size } : null;
 }
 
 function commonBase(roots: string[]): string {

@@ -66,13 +66,17 @@ export function docsUrlFor(id: string): string {
 }
 
 export function defineRule<S extends OptionSpec, M extends Messages>(def: RuleDefinition<S, M>): Rule {
-  const docsUrl = docsUrlFor(def.id);
+  // Found when first asked for (a finding, a SARIF rule list): a run without findings never looks for the package's docs.
+  let url: string | undefined;
+  const docsUrl = () => (url ??= docsUrlFor(def.id));
   return {
     id: def.id,
     severity: def.severity,
     summary: def.summary,
     help: def.help,
-    docsUrl,
+    get docsUrl() {
+      return docsUrl();
+    },
     options: def.options,
     messageKeys: Object.keys(def.messages),
     run(graph, project, severity, given = {}) {
@@ -93,7 +97,7 @@ export function defineRule<S extends OptionSpec, M extends Messages>(def: RuleDe
             loc: opts.at,
             related: opts.related ?? [],
             help: def.help,
-            docsUrl,
+            docsUrl: docsUrl(),
           };
           if (opts.table) f.table = tableId(opts.table);
           if (opts.suggestion) f.suggestion = opts.suggestion;
