@@ -8,6 +8,8 @@ import { cpSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSyn
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Finding } from "../src/types.js";
+import type { FileFacts } from "../src/extract/facts.js";
+import { openCache } from "../src/project/cache.js";
 import { BIN, FIXTURES, runCli, tempDir } from "./helpers.js";
 
 const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), "cache-probe.js");
@@ -182,6 +184,30 @@ describe("facts cache", () => {
     expect(warm!.parsedFiles).toBe(0);
     expect(warm!.cachedFiles).toBeGreaterThan(0);
     expect(warm).toEqual({ ...cold, parsedFiles: 0, cachedFiles: warm!.cachedFiles, linkReused: true });
+  });
+
+  test("a pack replaced by another run after this one read its header is not mixed in", () => {
+    const dir = tempDir("cache");
+    const facts = (file: string) => ({ file, classes: [], diagnostics: [] }) as unknown as FileFacts;
+    const first = openCache(dir, "/project", "tool");
+    first.set("k1", facts("a.py"));
+    first.setLinked({ build: "b", signature: "s1", loaded: {} }, { project: 1 });
+    first.save();
+    // A run reads the header; another run then replaces the pack before the first reads the other lines.
+    const reader = openCache(dir, "/project", "tool");
+    expect(reader.has("k1")).toBe(true);
+    expect(reader.linkRecord()?.signature).toBe("s1");
+    // The same keys and lengths, other contents: read at the first header's offsets, they would parse.
+    const other = openCache(dir, "/project", "tool");
+    other.set("k1", facts("b.py"));
+    other.setLinked({ build: "b", signature: "s1", loaded: {} }, { project: 2 });
+    other.save();
+    expect(reader.peek("k1")).toBeUndefined();
+    expect(reader.linked("s1")).toBeNull();
+    // A fresh run sees the new pack whole.
+    const fresh = openCache(dir, "/project", "tool");
+    expect(fresh.peek("k1")?.file).toBe("b.py");
+    expect(fresh.linked("s1")).toEqual({ project: 2 });
   });
 
   test("runs at once on one cache each finish and leave a readable pack", async () => {
