@@ -10,9 +10,10 @@
  * work is no cache.
  *
  * A pack is three lines of JSON, each read and parsed only when a run needs it:
- * 1. the header: file stamps (size and time → facts key), the keys the entries hold, the byte lengths of
- *    the other two lines, and the record of the last linking (its input signature, src/lint.ts);
- * 2. the entries: facts by key (not parsed when the last linking can be reused);
+ * 1. the header: file stamps (size and time → facts key), where each entry is, the byte lengths of the other
+ *    two lines, and the record of the last linking (its input signature, src/lint.ts);
+ * 2. the entries: facts by key, one JSON object. Each entry is parsed when it is asked for, and an unchanged
+ *    one is copied as it is into the next pack (none is read when the last linking can be reused);
  * 3. the last linking's result (parsed only when it is reused).
  */
 import { isAscii } from "node:buffer";
@@ -23,8 +24,11 @@ import path from "node:path";
 import type { FileFacts } from "../extract/facts.js";
 import { packageRoot } from "../data/catalog.js";
 
-/** Bump when the pack layout changes. 2: the pack is pure ASCII (see asciiJson). 3: three lines (header, entries, linking). */
-const FORMAT = 3;
+/**
+ * Bump when the pack layout changes. 2: the pack is pure ASCII (see asciiJson). 3: three lines (header, entries,
+ * linking). 4: the header locates each entry.
+ */
+const FORMAT = 4;
 
 export interface FactsCache {
   /** The cached facts for `key`, or undefined. */
@@ -108,8 +112,8 @@ interface Header {
   tool: string;
   /** rel → [mtimeMs, size, key, worth]. */
   files: Record<string, [number, number, string, boolean]>;
-  /** The keys of the entries line. */
-  keys: string[];
+  /** Where each entry's facts are in the entries line: key → [byte offset, byte length]. */
+  entries: Record<string, [number, number]>;
   /** Byte lengths of the entries and linking lines. */
   lengths: [number, number];
   link: LinkRecord | null;
@@ -187,7 +191,7 @@ function decodeJson(bytes: Buffer): string {
 /** Open the pack of the folder `base` (read once, here; its lines are decoded and parsed when first needed). */
 export function openCache(dir: string, base: string, tool: string): FactsCache {
   const file = path.join(dir, `${createHash("sha1").update(base).digest("hex").slice(0, 16)}.json`);
-  let header: Header = { format: FORMAT, tool, files: {}, keys: [], lengths: [0, 0], link: null };
+  let header: Header = { format: FORMAT, tool, files: {}, entries: {}, lengths: [0, 0], link: null };
   /**
    * Only the header is read here. The entries and linking lines are read when first needed, from the same
    * file (same inode, size and time), or not at all: a pack replaced meanwhile by another run is not mixed in.
@@ -214,7 +218,7 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
     const st = fstatSync(fd);
     const head = readHeader(fd, st.size);
     const h = head ? (JSON.parse(decodeJson(head)) as Header) : null;
-    if (head && isObject(h) && h.format === FORMAT && h.tool === tool && isObject(h.files) && Array.isArray(h.keys) && Array.isArray(h.lengths)) {
+    if (head && isObject(h) && h.format === FORMAT && h.tool === tool && isObject(h.files) && isObject(h.entries) && Array.isArray(h.lengths)) {
       const [entries, link] = h.lengths;
       if (typeof entries === "number" && typeof link === "number" && head.length + 1 + entries + 1 + link === st.size) {
         header = { ...h, link: isObject(h.link) ? h.link : null };
@@ -226,19 +230,32 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  let oldEntries: Record<string, FileFacts> | null = null;
-  const old = (): Record<string, FileFacts> => {
-    if (oldEntries) return oldEntries;
-    try {
-      const bytes = part("entries");
-      const e = bytes ? (JSON.parse(decodeJson(bytes)) as unknown) : {};
-      oldEntries = isObject(e) ? (e as Record<string, FileFacts>) : {};
-    } catch {
-      oldEntries = {};
-    }
-    return oldEntries;
+  const index = header.entries;
+  let entriesBytes: Buffer | null | undefined; // undefined: not read yet
+  /** An entry of the pack as written: its bytes (null when the pack was replaced meanwhile or is damaged). */
+  const rawEntry = (key: string): Buffer | null => {
+    const at = Object.hasOwn(index, key) ? index[key] : undefined;
+    if (entriesBytes === undefined) entriesBytes = part("entries");
+    if (!entriesBytes || !Array.isArray(at) || typeof at[0] !== "number" || typeof at[1] !== "number" || at[0] + at[1] > entriesBytes.length) return null;
+    return entriesBytes.subarray(at[0], at[0] + at[1]);
   };
-  const oldKeys = new Set(header.keys);
+  const parsedEntries = new Map<string, FileFacts | null>();
+  const oldEntry = (key: string): FileFacts | undefined => {
+    let f = parsedEntries.get(key);
+    if (f === undefined) {
+      const bytes = rawEntry(key);
+      try {
+        const v = bytes ? (JSON.parse(decodeJson(bytes)) as FileFacts) : undefined;
+        f = usable(v) ? v : null;
+      } catch {
+        f = null;
+      }
+      parsedEntries.set(key, f);
+    }
+    return f ?? undefined;
+  };
+  /** Keys whose facts this run computed (not copied from the pack). */
+  const fresh = new Set<string>();
   const used: Record<string, FileFacts> = {};
   const files: Header["files"] = {};
   let changed = false;
@@ -254,10 +271,7 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
       return f;
     },
     peek(key) {
-      if (!oldKeys.has(key)) return undefined;
-      const entries = old();
-      const f = Object.hasOwn(entries, key) ? entries[key] : undefined;
-      return usable(f) ? f : undefined;
+      return Object.hasOwn(index, key) ? oldEntry(key) : undefined;
     },
     known(rel, mtimeMs, size) {
       const f = Object.hasOwn(header.files, rel) ? header.files[rel] : undefined;
@@ -271,13 +285,14 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
       changed = true;
     },
     has(key) {
-      return oldKeys.has(key);
+      return Object.hasOwn(index, key);
     },
     keys() {
-      return [...oldKeys];
+      return Object.keys(index);
     },
     set(key, facts) {
       used[key] = facts;
+      fresh.add(key);
       changed = true;
     },
     linkRecord() {
@@ -303,19 +318,33 @@ export function openCache(dir: string, base: string, tool: string): FactsCache {
       }
     },
     save() {
-      // Entries never parsed (the linking was reused) are kept as they were; parsed ones are pruned to what this run used.
-      const prune = oldEntries !== null;
-      if (!changed && (!prune || Object.keys(used).length === oldKeys.size) && Object.keys(files).length === Object.keys(header.files).length) return;
+      // A run that took facts from the pack keeps the entries it used; one that took none (the linking was reused,
+      // or every file changed) keeps the pack's entries and adds its own.
+      const oldKeys = Object.keys(index);
+      const keys = cache.hits > 0 ? Object.keys(used) : [...new Set([...oldKeys, ...Object.keys(used)])];
+      if (!changed && keys.length === oldKeys.length && Object.keys(files).length === Object.keys(header.files).length) return;
       const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
       try {
-        // Entries never parsed are copied as they are (when the pack is still the one read).
-        const raw = prune || Object.keys(used).length > 0 ? null : part("entries");
-        const keys = raw ? [...oldKeys] : Object.keys(prune ? used : { ...old(), ...used });
-        const entries = raw ?? Buffer.from(asciiJson(prune ? used : { ...old(), ...used }), "latin1");
+        // Unchanged entries are copied as they were written; only new ones are serialised.
+        const pieces: Buffer[] = [Buffer.from("{")];
+        const entries: Header["entries"] = {};
+        let at = 1;
+        for (const key of keys) {
+          const raw = fresh.has(key) ? null : rawEntry(key);
+          const facts = raw ? null : (used[key] ?? oldEntry(key));
+          if (!raw && !facts) continue;
+          const value = raw ?? Buffer.from(asciiJson(facts), "latin1");
+          const name = Buffer.from(`${at === 1 ? "" : ","}${JSON.stringify(key)}:`, "latin1");
+          entries[key] = [at + name.length, value.length];
+          pieces.push(name, value);
+          at += name.length + value.length;
+        }
+        pieces.push(Buffer.from("}"));
+        const entriesLine = Buffer.concat(pieces);
         const link = linking ? Buffer.from(linking.text, "latin1") : (part("link") ?? Buffer.from("null"));
-        const head = asciiJson({ format: FORMAT, tool, files, keys, lengths: [entries.length, link.length], link: linking ? linking.record : header.link } satisfies Header);
+        const head = asciiJson({ format: FORMAT, tool, files, entries, lengths: [entriesLine.length, link.length], link: linking ? linking.record : header.link } satisfies Header);
         mkdirSync(dir, { recursive: true });
-        writeFileSync(tmp, Buffer.concat([Buffer.from(`${head}\n`, "latin1"), entries, Buffer.from("\n"), link]));
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${head}\n`, "latin1"), entriesLine, Buffer.from("\n"), link]));
         renameSync(tmp, file);
       } catch {
         try {
