@@ -16,9 +16,8 @@ import type { FileFacts } from "./extract/facts.js";
 import { buildFingerprint, defaultCacheDir, factsKey, openCache, toolFingerprint } from "./project/cache.js";
 import type { FactsCache, FileStamp } from "./project/cache.js";
 import { createScanner, extractionFailed, extractSafely } from "./project/scan.js";
-import type { ScanJob } from "./project/scan.js";
+import type { ScanJob, ScanResult } from "./project/scan.js";
 import { openScanPool, workerPlan } from "./project/parallel.js";
-import type { ScanResult } from "./project/scan.js";
 import { modelsModules, prefetchClosure } from "./project/prefetch.js";
 import { ModuleIndex } from "./link/modules.js";
 import type { FactsLoader } from "./link/modules.js";
@@ -131,12 +130,8 @@ function toolVersion(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
 }
 
-function openFactsCache(dir: string | true | undefined, base: string): FactsCache {
-  return openCache(typeof dir === "string" ? dir : defaultCacheDir(packageRoot()), base, toolFingerprint(toolVersion()));
-}
-
-function toolBuild(): string {
-  return buildFingerprint(toolVersion());
+function openFactsCache(dir: string | true | undefined, base: string, version: string): FactsCache {
+  return openCache(typeof dir === "string" ? dir : defaultCacheDir(packageRoot()), base, toolFingerprint(version));
 }
 
 /**
@@ -209,7 +204,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const reader = createReader(maxBytes);
   const diagnostics: Diagnostic[] = [];
   const byRel = new Map<string, SourceFile>(sources.map((s) => [s.rel, s]));
-  const facts = options.cache === false ? null : openFactsCache(options.cache, base);
+  const version = options.cache === false ? null : toolVersion();
+  const facts = options.cache === false || version === null ? null : openFactsCache(options.cache, base, version);
   const memo = new Map<string, FileFacts | null>();
   /** Text of the files the prefilter passed over: parsed from memory if an import leads to them. */
   const deferred = new Map<string, string>();
@@ -291,7 +287,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const pythonFiles = sources.filter((s) => s.kind === "python").map((s) => s.rel);
   let moduleIndex: ModuleIndex | undefined; // built when prefetching or linking needs it
   const index = () => (moduleIndex ??= new ModuleIndex(pythonFiles, (rel) => linkerLoad(rel)));
-  const build = facts ? toolBuild() : "";
+  const build = version === null ? "" : buildFingerprint(version);
   let reused: Linked | null = null;
   try {
     const todo = steps.filter((st) => st.s.kind === "python" && !st.known);

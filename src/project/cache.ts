@@ -81,16 +81,31 @@ export function defaultCacheDir(root: string): string {
  * extractors (their modification times, so a rebuild of a development checkout invalidates too).
  */
 export function toolFingerprint(version: string): string {
-  // The compiled modules, whether this code runs from them or from the CLI bundle built out of them at the same time.
+  return compiledFingerprint(`${FORMAT}\0${version}`, ["python/", "extract/"]);
+}
+
+/**
+ * The build of the whole tool: the modification times of all its compiled modules, for what depends on more
+ * than the extractors (a linking result).
+ */
+export function buildFingerprint(version: string): string {
+  return compiledFingerprint(version, [""]);
+}
+
+/**
+ * `seed` and the modification times of the compiled modules under dist/src whose paths start with one of
+ * `prefixes`: whether this code runs from them or from the CLI bundle built out of them at the same time.
+ */
+function compiledFingerprint(seed: string, prefixes: string[]): string {
   const dist = path.join(packageRoot(), "dist", "src");
-  const h = createHash("sha1").update(`${FORMAT}\0${version}`);
-  for (const sub of ["python", "extract", "extract/django", "extract/alembic"]) {
-    const dir = path.join(dist, sub);
-    try {
-      for (const f of readdirSync(dir).sort()) if (/\.[jt]s$/.test(f)) h.update(`\0${sub}/${f}:${statSync(path.join(dir, f)).mtimeMs}`);
-    } catch {
-      /* not there: the version alone */
+  const h = createHash("sha1").update(seed);
+  try {
+    for (const f of readdirSync(dist, { recursive: true, encoding: "utf8" }).sort()) {
+      const rel = f.split(path.sep).join("/");
+      if (rel.endsWith(".js") && prefixes.some((p) => rel.startsWith(p))) h.update(`\0${rel}:${statSync(path.join(dist, f)).mtimeMs}`);
     }
+  } catch {
+    /* not there: the seed alone */
   }
   return h.digest("hex");
 }
@@ -166,21 +181,6 @@ function usable(f: FileFacts | undefined): f is FileFacts {
  */
 export function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-/**
- * The build of the whole tool: the modification times of its compiled modules (the CLI bundle is built from
- * them at the same time), for what depends on more than the extractors (a linking result).
- */
-export function buildFingerprint(version: string): string {
-  const h = createHash("sha1").update(version);
-  const dist = path.join(packageRoot(), "dist", "src");
-  try {
-    for (const f of readdirSync(dist, { recursive: true, encoding: "utf8" }).sort()) if (f.endsWith(".js")) h.update(`\0${f}:${statSync(path.join(dist, f)).mtimeMs}`);
-  } catch {
-    /* not there: the version alone */
-  }
-  return h.digest("hex");
 }
 
 /** Packs are written as ASCII: decoding is then a copy into a one-byte string, which JSON.parse also reads faster. */
