@@ -11,7 +11,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -62,6 +62,11 @@ const common = {
   logLevel: "warning",
 };
 
+// The compiled modules' build stamps (src/project/cache.ts): the bundle's cache fingerprints without listing
+// dist/src on every run, and the same as the modules' own, so that both share a facts cache.
+const { buildStamps } = await import(pathToFileURL(path.join(dist, "src", "project", "cache.js")).href);
+const stamps = buildStamps(path.join(dist, "src"));
+
 rmSync(outdir, { recursive: true, force: true });
 await build({
   ...common,
@@ -70,7 +75,7 @@ await build({
   outExtension: { ".js": ".cjs" },
   format: "cjs",
   // The modules' `import.meta.url` is the bundle's own URL (what packageRoot() and the cache's build stamp read).
-  define: { "import.meta.url": "__twImportMetaUrl" },
+  define: { "import.meta.url": "__twImportMetaUrl", __TW_BUILD_STAMPS__: JSON.stringify(stamps) },
   banner: { js: `var __twImportMetaUrl = require("node:url").pathToFileURL(__filename).href;` },
   // import() of a package becomes require(): no ES-module loader at run time (libpg-query has a CommonJS entry).
   supported: { "dynamic-import": false },

@@ -13,7 +13,7 @@ import type { ReadResult } from "./project/read.js";
 import { PythonParser } from "./python/parse.js";
 import { tokenizerAnalyzer } from "./extract/sql.js";
 import type { FileFacts } from "./extract/facts.js";
-import { buildFingerprint, defaultCacheDir, factsKey, openCache, toolFingerprint } from "./project/cache.js";
+import { defaultCacheDir, factsKey, fingerprints, openCache, type Fingerprints } from "./project/cache.js";
 import type { FactsCache, FileStamp } from "./project/cache.js";
 import { createScanner, extractionFailed, extractSafely } from "./project/scan.js";
 import type { ScanJob, ScanResult } from "./project/scan.js";
@@ -130,8 +130,8 @@ function toolVersion(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
 }
 
-function openFactsCache(dir: string | true | undefined, base: string, version: string): FactsCache {
-  return openCache(typeof dir === "string" ? dir : defaultCacheDir(packageRoot()), base, toolFingerprint(version));
+function openFactsCache(dir: string | true | undefined, base: string, tool: string): FactsCache {
+  return openCache(typeof dir === "string" ? dir : defaultCacheDir(packageRoot()), base, tool);
 }
 
 /**
@@ -204,8 +204,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const reader = createReader(maxBytes);
   const diagnostics: Diagnostic[] = [];
   const byRel = new Map<string, SourceFile>(sources.map((s) => [s.rel, s]));
-  const version = options.cache === false ? null : toolVersion();
-  const facts = options.cache === false || version === null ? null : openFactsCache(options.cache, base, version);
+  const stamps: Fingerprints | null = options.cache === false ? null : fingerprints(toolVersion());
+  const facts = options.cache === false || stamps === null ? null : openFactsCache(options.cache, base, stamps.tool);
   const memo = new Map<string, FileFacts | null>();
   /** Text of the files the prefilter passed over: parsed from memory if an import leads to them. */
   const deferred = new Map<string, string>();
@@ -287,7 +287,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const pythonFiles = sources.filter((s) => s.kind === "python").map((s) => s.rel);
   let moduleIndex: ModuleIndex | undefined; // built when prefetching or linking needs it
   const index = () => (moduleIndex ??= new ModuleIndex(pythonFiles, (rel) => linkerLoad(rel)));
-  const build = version === null ? "" : buildFingerprint(version);
+  const build = stamps === null ? "" : stamps.build;
   let reused: Linked | null = null;
   try {
     const todo = steps.filter((st) => st.s.kind === "python" && !st.known);

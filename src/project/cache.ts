@@ -56,7 +56,7 @@ export interface FactsCache {
 
 /** What decides whether a linking can be reused (src/lint.ts computes the signature). */
 export interface LinkRecord {
-  /** The build of the whole tool (`buildFingerprint`): linking code changes more often than the version. */
+  /** The build of the whole tool (`fingerprints`): linking code changes more often than the version. */
   build: string;
   signature: string;
   /** Files the prefilter passed over that the linker loaded: their content is part of the signature. */
@@ -76,38 +76,54 @@ export function defaultCacheDir(root: string): string {
   return path.join(process.env["XDG_CACHE_HOME"] || path.join(homedir(), ".cache"), "tablewarden");
 }
 
-/**
- * What cached facts depend on besides the file: the tool's version and its compiled parser and
- * extractors (their modification times, so a rebuild of a development checkout invalidates too).
- */
-export function toolFingerprint(version: string): string {
-  return compiledFingerprint(`${FORMAT}\0${version}`, ["python/", "extract/"]);
+/** Which code a cache entry was made by (see `fingerprints`). */
+export interface Fingerprints {
+  /** What cached facts depend on besides the file: the pack format, the version, the parser and extractors. */
+  tool: string;
+  /** The build of the whole tool, for what depends on more than the extractors (a linking result). */
+  build: string;
+}
+
+/** The build stamps of the compiled modules the CLI bundle was made from, put in by scripts/bundle.mjs. */
+declare const __TW_BUILD_STAMPS__: BuildStamps | undefined;
+
+/** The compiled modules' paths and modification times, those of the parser and extractors apart. */
+export interface BuildStamps {
+  tool: string;
+  build: string;
 }
 
 /**
- * The build of the whole tool: the modification times of all its compiled modules, for what depends on more
- * than the extractors (a linking result).
+ * The tool's version and the build of the code that runs, so that a rebuild of a development checkout
+ * invalidates too: the modification times of the compiled modules under dist/src, those of the parser and
+ * extractors alone for `tool`, so that recompiling a rule keeps the facts. The CLI bundle carries the stamps of
+ * the modules it was made from (scripts/bundle.mjs), so it reads no folder, and shares its cache with them.
  */
-export function buildFingerprint(version: string): string {
-  return compiledFingerprint(version, [""]);
-}
-
-/**
- * `seed` and the modification times of the compiled modules under dist/src whose paths start with one of
- * `prefixes`: whether this code runs from them or from the CLI bundle built out of them at the same time.
- */
-function compiledFingerprint(seed: string, prefixes: string[]): string {
-  const dist = path.join(packageRoot(), "dist", "src");
-  const h = createHash("sha1").update(seed);
+export function fingerprints(version: string): Fingerprints {
+  let stamps: BuildStamps;
   try {
-    for (const f of readdirSync(dist, { recursive: true, encoding: "utf8" }).sort()) {
-      const rel = f.split(path.sep).join("/");
-      if (rel.endsWith(".js") && prefixes.some((p) => rel.startsWith(p))) h.update(`\0${rel}:${statSync(path.join(dist, f)).mtimeMs}`);
-    }
+    stamps = typeof __TW_BUILD_STAMPS__ === "object" && __TW_BUILD_STAMPS__ !== null ? __TW_BUILD_STAMPS__ : buildStamps(path.join(packageRoot(), "dist", "src"));
   } catch {
-    /* not there: the seed alone */
+    stamps = { tool: "", build: "" }; // not there: the version alone
   }
-  return h.digest("hex");
+  return {
+    tool: createHash("sha1").update(`${FORMAT}\0${version}`).update(stamps.tool).digest("hex"),
+    build: createHash("sha1").update(version).update(stamps.build).digest("hex"),
+  };
+}
+
+/** The build stamps of the compiled modules under `dist` (dist/src); throws when it cannot be listed. */
+export function buildStamps(dist: string): BuildStamps {
+  let tool = "";
+  let build = "";
+  for (const f of readdirSync(dist, { recursive: true, encoding: "utf8" }).sort()) {
+    if (!f.endsWith(".js")) continue;
+    const rel = f.split(path.sep).join("/");
+    const stamp = `\0${rel}:${statSync(path.join(dist, f)).mtimeMs}`;
+    build += stamp;
+    if (rel.startsWith("python/") || rel.startsWith("extract/")) tool += stamp;
+  }
+  return { tool, build };
 }
 
 /** The key of one file's facts. `sql` names the raw-SQL reader used ("pg", "tokenizer", "-"). */
