@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { availableParallelism } from "node:os";
-import { workerPlan, requestedWorkers } from "../src/project/parallel.js";
+import { claim, workerPlan, requestedWorkers } from "../src/project/parallel.js";
 import { generate } from "./bench/generate.js";
 import { ROOT, runCli, tempDir } from "./helpers.js";
 import type { JsonReport } from "./helpers.js";
@@ -109,8 +109,8 @@ describe("worker threads", () => {
     const root = tempDir("parallel-fail");
     for (let i = 0; i < 200; i++) write(root, `m${String(i).padStart(3, "0")}/models.py`, `from django.db import models\n\nclass M${i}(models.Model):\n    n = models.IntegerField()\n`);
     // Claims chunks and dies without a word; claims one and throws.
-    write(root, "dying-worker.mjs", "import { workerData } from 'node:worker_threads';\nconst c = new Int32Array(workerData.counter);\nAtomics.add(c, 0, 1); Atomics.add(c, 0, 1);\nprocess.exit(3);\n");
-    write(root, "throwing-worker.mjs", "import { workerData } from 'node:worker_threads';\nAtomics.add(new Int32Array(workerData.counter), 0, 1);\nthrow new Error('boom');\n");
+    write(root, "dying-worker.mjs", "import { workerData } from 'node:worker_threads';\nconst c = new Int32Array(workerData.counter);\nAtomics.add(c, 0, 32); Atomics.add(c, 0, 32);\nprocess.exit(3);\n");
+    write(root, "throwing-worker.mjs", "import { workerData } from 'node:worker_threads';\nAtomics.add(new Int32Array(workerData.counter), 0, 32);\nthrow new Error('boom');\n");
     const r = probe<{ files: number; alone: string; missing: string; dying: string; throwing: string }>(["fail", root]);
     expect(r.files).toBe(200);
     expect(r.alone).toContain('"kind":"parsed"');
@@ -126,7 +126,7 @@ describe("worker threads", () => {
     const r = probe<{ alone: string; aloneForced: string; bundled: string; forced: string; chunks: number }>(["bundled", root, path.join(ROOT, "dist", "bundle", "parse-worker.js")]);
     expect(r.alone).toContain('"kind":"parsed"');
     expect(r.alone).toContain('"kind":"passed"');
-    expect(r.chunks).toBe(2 * Math.ceil(240 / 32));
+    expect(r.chunks).toBe(2 * claims(240, 32));
     expect(r.bundled).toBe(r.alone);
     // A later batch, sent to the waiting worker: files the prefilter passes over are parsed when forced.
     expect(r.aloneForced).not.toContain('"kind":"passed"');
@@ -142,4 +142,32 @@ describe("worker threads", () => {
     expect(requestedWorkers({ TABLEWARDEN_WORKERS: "many" })).toBeUndefined();
     expect(requestedWorkers({})).toBeUndefined();
   });
+
+  test("claims cover a batch once, in order, full-sized while many files are left and down to one file at the end", () => {
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const sizes: number[] = [];
+    let next = 0;
+    for (let c = claim(counter, 1000, 32); c !== null; c = claim(counter, 1000, 32)) {
+      expect(c.from).toBe(next);
+      sizes.push(c.to - c.from);
+      next = c.to;
+    }
+    expect(next).toBe(1000);
+    expect(claim(counter, 1000, 32)).toBeNull();
+    expect(Math.max(...sizes)).toBe(32);
+    expect(sizes.slice(0, 20).every((n) => n === 32)).toBe(true);
+    expect(sizes.slice(-5)).toEqual([1, 1, 1, 1, 1]);
+    for (let i = 1; i < sizes.length; i++) expect(sizes[i]!).toBeLessThanOrEqual(sizes[i - 1]!);
+    // A counter some other thread moved past the end.
+    Atomics.store(counter, 0, 2000);
+    expect(claim(counter, 1000, 32)).toBeNull();
+  });
 });
+
+/** How many claims a lone thread makes to scan `total` files, at most `max` at a time. */
+function claims(total: number, max: number): number {
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  let n = 0;
+  while (claim(counter, total, max) !== null) n++;
+  return n;
+}

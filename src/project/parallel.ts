@@ -6,8 +6,8 @@
  * longer to parse than 2,000 mostly passed-over files of the generated medium case), so the main thread
  * starts alone and starts workers only once its pace says that enough work is left to pay for them.
  *
- * The files are cut into chunks that the main thread and the workers claim from one shared counter,
- * so whoever is free takes the next chunk and both cores stay busy to the end. Each result lands at
+ * The main thread and the workers claim runs of files from one shared counter, so whoever is free takes
+ * the next run, and runs shrink towards the end so that both cores stay busy to the end. Each result lands at
  * its file's index: the caller sees the same array, in the same order, as a single-threaded scan.
  * A worker that cannot start or dies leaves its chunks without results; the main thread scans those
  * itself, so a worker never fails a run.
@@ -27,8 +27,14 @@ const PROBE_MS = 50;
  */
 export const WORKER_THRESHOLD_MS = 400;
 
-/** Files per claim: small enough to balance the last chunks, large enough to keep messages few. */
+/**
+ * Most files per claim: large enough to keep messages few. Claims shrink towards the end of a batch (see
+ * `claim`), so that no thread waits long for another's last chunk.
+ */
 const CHUNK = 32;
+
+/** A claim takes at most 1/TAIL_SPLIT of the files left: with up to 4 threads, the last claims are a file or two. */
+const TAIL_SPLIT = 8;
 
 /** More threads than this stop paying: the main thread still receives every result. */
 const MAX_WORKERS = 4;
@@ -37,8 +43,9 @@ const MAX_WORKERS = 4;
 export interface WorkerInput {
   jobs: ScanJob[];
   settings: ScanSettings;
-  /** One Int32: the next chunk to claim. */
+  /** One Int32: the index of the first job nobody has claimed (see `claim`). */
   counter: SharedArrayBuffer;
+  /** Most jobs per claim. */
   chunk: number;
   /** The first batch's number (0 when absent). */
   batch?: number;
@@ -83,14 +90,28 @@ export function requestedWorkers(env: NodeJS.ProcessEnv = process.env): number |
   return v && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
-/** Claim chunks from `counter` until none is left, scanning each and handing it to `done`. */
+/** Claim runs of files from `counter` until none is left, scanning each and handing it to `done`. */
 export async function drain(jobs: ScanJob[], scan: Scanner, counter: Int32Array, chunk: number, done: (c: ChunkDone) => Promise<void> | void): Promise<void> {
   for (;;) {
-    const start = Atomics.add(counter, 0, 1) * chunk;
-    if (start >= jobs.length) return;
+    const start = claim(counter, jobs.length, chunk);
+    if (start === null) return;
     const results: ScanResult[] = [];
-    for (let i = start; i < Math.min(start + chunk, jobs.length); i++) results.push(await scan(jobs[i]!));
-    await done({ start, results });
+    for (let i = start.from; i < start.to; i++) results.push(await scan(jobs[i]!));
+    await done({ start: start.from, results });
+  }
+}
+
+/**
+ * Claim the next files of a batch of `total`: `counter` holds the index of the first file nobody has claimed.
+ * A claim takes `max` files while many are left, then a shrinking share of what is left (guided
+ * self-scheduling), so that the threads finish within a file or two of each other. Null when all are claimed.
+ */
+export function claim(counter: Int32Array, total: number, max: number): { from: number; to: number } | null {
+  for (;;) {
+    const from = Atomics.load(counter, 0);
+    if (from >= total) return null;
+    const to = from + Math.max(1, Math.min(max, Math.ceil((total - from) / TAIL_SPLIT)));
+    if (Atomics.compareExchange(counter, 0, from, to) === from) return { from, to };
   }
 }
 
@@ -167,7 +188,7 @@ export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: U
           if (!probing) return;
           alone += c.results.length;
           const elapsed = performance.now() - t0;
-          const left = jobs.length - Math.min(jobs.length, Atomics.load(counter, 0) * CHUNK);
+          const left = jobs.length - Math.min(jobs.length, Atomics.load(counter, 0));
           if (elapsed >= PROBE_MS && (elapsed / alone) * left >= WORKER_THRESHOLD_MS) start();
           return;
         }
