@@ -92,16 +92,19 @@ await build({
   ],
 });
 
-// The parse worker (src/project/parse-worker.js), when there is one: an ES module next to the bundle, where
-// the code that starts it looks for it (`new URL("./parse-worker.js", import.meta.url)`).
+// The parse worker (src/project/parse-worker.js), when there is one: CommonJS too, next to the bundle, where the
+// code that starts it looks for it (src/project/parallel.ts). A CommonJS worker boots 15-20 ms sooner than an ES
+// module one, which loads Node's ES-module loader first.
 const worker = path.join(dist, "src", "project", "parse-worker.js");
 if (existsSync(worker)) {
   await build({
     ...common,
     entryPoints: [{ in: worker, out: "parse-worker" }],
     outdir,
-    format: "esm",
-    // CommonJS dependencies call require(); an ES module has none of its own.
-    banner: { js: `import { createRequire as __twCreateRequire } from "node:module";\nconst require = __twCreateRequire(import.meta.url);` },
+    outExtension: { ".js": ".cjs" },
+    format: "cjs",
+    define: { "import.meta.url": "__twImportMetaUrl" },
+    banner: { js: `var __twImportMetaUrl = require("node:url").pathToFileURL(__filename).href;` },
+    supported: { "dynamic-import": false },
   });
 }

@@ -17,7 +17,7 @@ import { defaultCacheDir, factsKey, fingerprints, openCache, type Fingerprints }
 import type { FactsCache, FileStamp } from "./project/cache.js";
 import { createScanner, extractionFailed, extractSafely } from "./project/scan.js";
 import type { ScanJob, ScanResult } from "./project/scan.js";
-import { openScanPool, workerPlan } from "./project/parallel.js";
+import { PREWARM_FILES, openScanPool, workerPlan } from "./project/parallel.js";
 import { modelsModules, prefetchClosure } from "./project/prefetch.js";
 import { ModuleIndex } from "./link/modules.js";
 import type { FactsLoader } from "./link/modules.js";
@@ -191,21 +191,32 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const config = options.config === false ? emptyConfig() : (options.config ?? (await loadConfig(base, rules)));
   const t0 = performance.now();
   const timings: Timings = { discover: 0, read: 0, parse: 0, link: 0, rules: 0, total: 0, parsedFiles: 0, parsedBytes: 0, cachedFiles: 0, workers: 0, ahead: 0, linkReused: false };
-  const sources = withUnsaved(await discover({ roots, base, ignore: [...config.exclude, ...(options.ignore ?? [])] }), contents, roots, base);
-  if (config.include.length > 0) {
-    // `include` globs are relative to the project root; unsaved buffers are always read.
-    const included = picomatch(config.include, { dot: false });
-    for (let i = sources.length - 1; i >= 0; i--) if (!included(sources[i]!.rel) && !contents.has(sources[i]!.abs)) sources.splice(i, 1);
-  }
-  timings.discover = performance.now() - t0;
   const maxBytes = options.maxFileBytes ?? (config.maxFileSize ? parseSize(config.maxFileSize) : DEFAULT_MAX_FILE_BYTES);
+  const stamps: Fingerprints | null = options.cache === false ? null : fingerprints(toolVersion());
+  const facts = options.cache === false || stamps === null ? null : openFactsCache(options.cache, base, stamps.tool);
+  const cachedKeys = facts ? facts.keys() : null;
+  const pool = openScanPool({ maxBytes, cachedKeys }, workerPlan(options.workers));
+  // With nothing cached, a large tree starts the workers while discovery goes on.
+  const onFound = cachedKeys === null || cachedKeys.length === 0 ? (n: number) => void (n === PREWARM_FILES && pool.prewarm()) : undefined;
+  const td = performance.now();
+  let sources: SourceFile[];
+  try {
+    sources = withUnsaved(await discover({ roots, base, ignore: [...config.exclude, ...(options.ignore ?? [])], found: onFound }), contents, roots, base);
+    if (config.include.length > 0) {
+      // `include` globs are relative to the project root; unsaved buffers are always read.
+      const included = picomatch(config.include, { dot: false });
+      for (let i = sources.length - 1; i >= 0; i--) if (!included(sources[i]!.rel) && !contents.has(sources[i]!.abs)) sources.splice(i, 1);
+    }
+  } catch (e) {
+    pool.close();
+    throw e;
+  }
+  timings.discover = performance.now() - td;
 
   const parser = new PythonParser();
   const reader = createReader(maxBytes);
   const diagnostics: Diagnostic[] = [];
   const byRel = new Map<string, SourceFile>(sources.map((s) => [s.rel, s]));
-  const stamps: Fingerprints | null = options.cache === false ? null : fingerprints(toolVersion());
-  const facts = options.cache === false || stamps === null ? null : openFactsCache(options.cache, base, stamps.tool);
   const memo = new Map<string, FileFacts | null>();
   /** Text of the files the prefilter passed over: parsed from memory if an import leads to them. */
   const deferred = new Map<string, string>();
@@ -264,7 +275,6 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     steps.push({ s, st, known: st && facts ? facts.known(s.rel, st.mtimeMs, st.size) : undefined });
   }
   timings.read += performance.now() - tr;
-  const pool = openScanPool({ maxBytes, cachedKeys: facts ? facts.keys() : null }, workerPlan(options.workers));
   const jobOf = (s: SourceFile): ScanJob => (contents.has(s.abs) ? { abs: s.abs, rel: s.rel, text: contents.get(s.abs)! } : { abs: s.abs, rel: s.rel });
 
   /** Facts keys of the files the prefilter passed over (known from the last run, or read now). */

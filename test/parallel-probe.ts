@@ -6,13 +6,15 @@
  * start, die holding chunks or throw (scripts in <dir>), as JSON texts without the per-file times.
  * `node parallel-probe.js bundled <dir> <worker script>`: the files of <dir> scanned alone, and by one
  * worker running the given script (the CLI bundle's) with no main thread competing for the chunks.
+ * `node parallel-probe.js prewarm <dir>`: the files of <dir> scanned alone, and by a pool whose worker was
+ * started before its first batch (`prewarm`), with the number of workers live after each step.
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { lint } from "../src/lint.js";
 import { Worker } from "node:worker_threads";
-import { scanAll } from "../src/project/parallel.js";
+import { openScanPool, scanAll } from "../src/project/parallel.js";
 import type { Batch, ChunkDone, WorkerInput } from "../src/project/parallel.js";
 import type { ScanJob, ScanResult, ScanSettings } from "../src/project/scan.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../src/project/read.js";
@@ -34,6 +36,17 @@ if (mode === "lint") {
   };
   const scanned = async (workers: number, script?: string) => (await scan(workers, script)).results;
   const out = async () => {
+    if (mode === "prewarm") {
+      const pool = openScanPool(settings, { workers: 1, eager: false });
+      pool.prewarm();
+      const started = pool.live();
+      pool.prewarm(); // a second call starts nothing more
+      const again = pool.live();
+      const results = await pool.scan(jobs);
+      const after = pool.live();
+      pool.close();
+      return { alone: await scanned(0), prewarmed: JSON.stringify(results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v)), started, again, after };
+    }
     if (mode === "bundled") {
       const forced = await scanAll(jobs.map((j) => ({ ...j, force: true })), settings, { workers: 0, eager: true });
       return { alone: await scanned(0), aloneForced: JSON.stringify(forced.results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v)), ...(await byWorkerAlone(jobs, settings, arg)) };

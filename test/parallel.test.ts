@@ -119,11 +119,11 @@ describe("worker threads", () => {
     expect(r.throwing).toBe(r.alone);
   });
 
-  test("the CLI bundle's worker entry (dist/bundle/parse-worker.js) scans as the modules do, and waits for later batches", () => {
+  test("the CLI bundle's worker entry (dist/bundle/parse-worker.cjs) scans as the modules do, and waits for later batches", () => {
     const root = tempDir("parallel-bundled");
     for (let i = 0; i < 200; i++) write(root, `m${String(i).padStart(3, "0")}/models.py`, `from django.db import models\n\nclass M${i}(models.Model):\n    n = models.IntegerField()\n`);
     for (let i = 0; i < 40; i++) write(root, `util/u${i}.py`, `def helper_${i}():\n    return ${i}\n`);
-    const r = probe<{ alone: string; aloneForced: string; bundled: string; forced: string; chunks: number }>(["bundled", root, path.join(ROOT, "dist", "bundle", "parse-worker.js")]);
+    const r = probe<{ alone: string; aloneForced: string; bundled: string; forced: string; chunks: number }>(["bundled", root, path.join(ROOT, "dist", "bundle", "parse-worker.cjs")]);
     expect(r.alone).toContain('"kind":"parsed"');
     expect(r.alone).toContain('"kind":"passed"');
     expect(r.chunks).toBe(2 * claims(240, 32));
@@ -131,6 +131,15 @@ describe("worker threads", () => {
     // A later batch, sent to the waiting worker: files the prefilter passes over are parsed when forced.
     expect(r.aloneForced).not.toContain('"kind":"passed"');
     expect(r.forced).toBe(r.aloneForced);
+  });
+
+  test("a worker started before the first batch (while discovery runs) takes its share, and the results are those of one thread", () => {
+    const root = tempDir("parallel-prewarm");
+    for (let i = 0; i < 300; i++) write(root, `m${String(i).padStart(3, "0")}/models.py`, `from django.db import models\n\nclass M${i}(models.Model):\n    n = models.IntegerField()\n`);
+    const r = probe<{ alone: string; prewarmed: string; started: number; again: number; after: number }>(["prewarm", root]);
+    expect([r.started, r.again, r.after]).toEqual([1, 1, 1]);
+    expect(r.alone).toContain('"kind":"parsed"');
+    expect(r.prewarmed).toBe(r.alone);
   });
 
   test("workers asked for start at once; otherwise one per extra core, started when the scan proves long", () => {

@@ -39,6 +39,8 @@ export interface DiscoverOptions {
   /** Absolute directory that relative paths are computed from. */
   base: string;
   ignore: string[];
+  /** Told how many candidate files the walk of a root has found so far (see WalkOptions.found). */
+  found?: (count: number) => void;
 }
 
 /** `*.py`, `*.ini`, `pyproject.toml`, and `pyvenv.cfg` (which marks a virtualenv). */
@@ -74,7 +76,7 @@ export async function discover(opts: DiscoverOptions): Promise<SourceFile[]> {
   const basePrefix = opts.base.endsWith(path.sep) ? opts.base : opts.base + path.sep;
   for (const root of opts.roots) {
     const sliceable = baseResolved && path.resolve(root) === root;
-    const found = walk(root, { ignore: [...DEFAULT_IGNORES, ...opts.ignore], wanted: (name) => isCandidate(name) || mayBeDeployFile(name) });
+    const found = walk(root, { ignore: [...DEFAULT_IGNORES, ...opts.ignore], wanted: (name) => isCandidate(name) || mayBeDeployFile(name), found: opts.found });
     const dotted = dotDeployFiles(root);
     // Any folder holding a pyvenv.cfg is a virtualenv, whatever its name.
     const venvs = found.filter((f) => f.endsWith("pyvenv.cfg") && path.basename(f) === "pyvenv.cfg").map((f) => path.dirname(f) + path.sep);

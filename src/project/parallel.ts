@@ -4,7 +4,8 @@
  * result (Node's worker bootstrap, our modules, tree-sitter), which a small project or an editor save
  * must not pay. How much work a run holds is not known from its file count (1,200 netbox files take
  * longer to parse than 2,000 mostly passed-over files of the generated medium case), so the main thread
- * starts alone and starts workers only once its pace says that enough work is left to pay for them.
+ * starts alone and starts workers only once its pace says that enough work is left to pay for them. A run
+ * with nothing cached on a large tree starts them during discovery instead (`prewarm`, PREWARM_FILES).
  *
  * The main thread and the workers claim runs of files from one shared counter, so whoever is free takes
  * the next run, and runs shrink towards the end so that both cores stay busy to the end. Each result lands at
@@ -26,6 +27,13 @@ const PROBE_MS = 50;
  * reaches its first result after 100–200 ms (2 cores), then takes about half of what remains.
  */
 export const WORKER_THRESHOLD_MS = 400;
+
+/**
+ * A run with nothing cached starts its workers once discovery has found this many files, while the walk goes
+ * on: a worker takes 70–100 ms to boot, which then overlaps discovery instead of delaying the scan. Fewer files
+ * (or a cache that may answer for most of them) leave the decision to the main thread's pace.
+ */
+export const PREWARM_FILES = 1000;
 
 /**
  * Most files per claim: large enough to keep messages few. Claims shrink towards the end of a batch (see
@@ -144,6 +152,8 @@ export async function scanAll(jobs: ScanJob[], settings: ScanSettings, plan: Wor
 export interface ScanPool {
   /** Scan every job; the results in job order. */
   scan(jobs: ScanJob[]): Promise<ScanResult[]>;
+  /** Start the workers now, before any batch (see PREWARM_FILES); nothing if they are started, or none is planned. */
+  prewarm(): void;
   /** Worker threads started and not gone: later batches are shared with them. */
   live(): number;
   /** Worker threads that delivered results. */
@@ -152,7 +162,7 @@ export interface ScanPool {
   close(): void;
 }
 
-export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: URL = new URL("./parse-worker.js", import.meta.url)): ScanPool {
+export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: URL = workerEntry()): ScanPool {
   const scan = createScanner(settings);
   const threads: Thread[] = [];
   /** Results of the batch in progress (one at a time), and how many are still missing. */
@@ -211,12 +221,25 @@ export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: U
       current = { id: -1, results: [], missing: 0 };
       return results as ScanResult[];
     },
+    prewarm() {
+      if (threads.length > 0 || plan.workers === 0) return;
+      const counter = new SharedArrayBuffer(4);
+      const id = batches++;
+      // An empty first batch: the workers boot and wait for the first real one, without holding the process open.
+      for (let i = 0; i < plan.workers; i++) threads.push(startWorker(script, { jobs: [], settings, counter, chunk: CHUNK, batch: id, more: true }, store));
+      for (const t of live()) t.worker.unref();
+    },
     live: () => live().length,
     delivered: () => threads.filter((t) => t.delivered).length,
     close() {
       for (const t of threads) if (!t.gone) void t.worker.terminate();
     },
   };
+}
+
+/** The worker's entry: next to the CLI bundle when this runs from it (scripts/bundle.mjs), else the compiled module. */
+function workerEntry(): URL {
+  return new URL(import.meta.url.endsWith(".cjs") ? "./parse-worker.cjs" : "./parse-worker.js", import.meta.url);
 }
 
 interface Thread {

@@ -17,5 +17,4 @@ if (parentPort) {
   // Batches run one after the other, in the order they came.
   let queue = run({ batch: input.batch ?? 0, jobs: input.jobs, counter: input.counter, chunk: input.chunk });
   if (input.more) port.on("message", (b: Batch) => (queue = queue.then(() => run(b))));
-  await queue;
 }

@@ -19,6 +19,8 @@ export interface WalkOptions {
   ignore: string[];
   /** File names to keep. */
   wanted: (name: string) => boolean;
+  /** Told how many files have been kept so far, after each one (a run starts its worker threads early on a large tree). */
+  found?: (count: number) => void;
 }
 
 /** One .gitignore: its folder (absolute) and its rules. */
@@ -46,6 +48,7 @@ export function walk(root: string, opts: WalkOptions): string[] {
   }
   // Paths are built by concatenation from the normalised root: path.join(dir, name) is `dir/name` for
   // a normalised `dir` and a name from readdir, and this loop runs for every file and folder.
+  const found = opts.found;
   const visit = (dir: string, rel: string, gitignores: IgnoreFile[]): void => {
     let entries: Dirent[];
     try {
@@ -68,6 +71,7 @@ export function walk(root: string, opts: WalkOptions): string[] {
       } else if (e.isFile() && opts.wanted(name)) {
         if (excluded.file(childRel) || gitIgnored(active, abs, false)) continue;
         out.push(abs);
+        found?.(out.length);
       }
     }
   };
