@@ -94,6 +94,30 @@ export class PythonParser {
   }
 
   /**
+   * For the benchmark: parse, then visit every node of the tree with a cursor, reading its type id alone, and
+   * `withSpans` its indices and field id too (what the conversion reads of a node). Returns the nodes visited.
+   */
+  walkOnly(text: string, withSpans: boolean): number {
+    const c = this.parser.parse(text).walk();
+    let nodes = 0;
+    let depth = 0;
+    for (;;) {
+      nodes++;
+      void c.nodeTypeId;
+      if (withSpans) void (c.startIndex + c.endIndex + c.currentFieldId);
+      if (c.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
+      while (depth > 0 && !c.gotoNextSibling()) {
+        c.gotoParent();
+        depth--;
+      }
+      if (depth === 0) return nodes;
+    }
+  }
+
+  /**
    * Parse a module. `keepBody(name)` decides which function bodies are converted (default: all);
    * the others get an empty body, which saves most of the conversion cost on large code bases.
    */

@@ -1,7 +1,8 @@
 /**
  * One benchmark measurement in a fresh process: `node run-one.js lint|warm|floor <dir>` prints JSON.
  * `lint` parses everything (no cache); `warm` uses the facts cache ($TABLEWARDEN_CACHE_DIR); `edit` too, with
- * one models module changed in an editor's buffer; `floor` reads and parses, with tree-sitter alone, the files a run needs.
+ * one models module changed in an editor's buffer; `floor` reads and parses, with tree-sitter alone, the files a run needs;
+ * `convert` splits the time of the prefilter's files between parsing, visiting the tree, and extracting.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -28,6 +29,32 @@ if (mode === "lint" || mode === "warm" || mode === "edit") {
   format("json", r.findings, r.filesScanned, false);
   const report = performance.now() - tr;
   process.stdout.write(JSON.stringify({ ...r.timings, report, wall: performance.now() - t0, findings: r.findings.length }) + "\n");
+} else if (mode === "convert") {
+  // Where a parsed file's time goes, over the files the prefilter keeps (each step includes the ones before it):
+  // tree-sitter's parse; a cursor visiting every node, reading its type id; reading its indices and field id
+  // too (what the conversion reads); the whole extraction (parse, conversion, extractors).
+  const root = path.resolve(dir);
+  const files = (await discover({ roots: [root], base: root, ignore: [] })).filter((f) => f.kind === "python");
+  const kept = files.map((f) => ({ rel: f.rel, text: readFileSync(f.abs, "utf8") })).filter((f) => worthParsing(f.rel, f.text));
+  const parser = new PythonParser();
+  const time = (fn: (f: { rel: string; text: string }) => unknown) => {
+    const a = performance.now();
+    for (const f of kept) fn(f);
+    return performance.now() - a;
+  };
+  let nodes = 0;
+  const parse = time((f) => parser.parseOnly(f.text));
+  const walkTypes = time((f) => (nodes += parser.walkOnly(f.text, false)));
+  const walkSpans = time((f) => parser.walkOnly(f.text, true));
+  const extract = time((f) => {
+    try {
+      extractFile(f.rel, f.text, parser, tokenizerAnalyzer);
+    } catch {
+      /* counted all the same */
+    }
+  });
+  const bytes = kept.reduce((n, f) => n + f.text.length, 0);
+  process.stdout.write(JSON.stringify({ files: kept.length, bytes, nodes, parse, walkTypes, walkSpans, extract, wall: performance.now() - t0 }) + "\n");
 } else {
   // The physical floor: read every Python file, and parse with tree-sitter alone the files tablewarden needs:
   // those the prefilter keeps, and those the model modules import (the linker loads them all). Which files
