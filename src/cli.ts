@@ -99,7 +99,13 @@ export async function main(argv: string[]): Promise<number> {
             outcome.code = 0;
             return;
           }
-          const report = format(args.format, result.findings, result.filesScanned, color, { rules: result.rules, toolVersion: version(), root: result.base, baselined: result.baselined });
+          const report = format(args.format, result.findings, result.filesScanned, color, {
+            rules: result.rules,
+            toolVersion: version(),
+            root: result.base,
+            workspace: path.resolve(process.env["GITHUB_WORKSPACE"] || process.cwd()),
+            baselined: result.baselined,
+          });
           if (toFile) {
             try {
               writeFileSync(toFile, report);

@@ -48,13 +48,32 @@ describe("inline suppressions", () => {
 
 describe("CI integration", () => {
   test("--format github: one workflow command per finding, properties and data escaped", () => {
-    const run = runCli([path.join(FIXTURES, "example-shop"), "-f", "github"]);
+    const run = runCli([path.join(FIXTURES, "example-shop"), "-f", "github"], undefined, undefined, { GITHUB_WORKSPACE: "" });
     expect(run.status).toBe(1);
     const lines = run.stdout.trimEnd().split("\n");
     const doc = json(path.join(FIXTURES, "example-shop"));
     expect(lines).toHaveLength(doc.findings.length);
     for (const l of lines) expect(l).toMatch(/^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=tablewarden \([a-z-]+\)::\S/);
-    expect(lines.find((l) => l.includes("double-ownership"))).toMatch(/%0A {2}shop\/models\.py:\d+: Django creates it/);
+    // Paths from the working directory (the repository here), where GitHub looks for them.
+    expect(lines.find((l) => l.includes("double-ownership"))).toMatch(/%0A {2}fixtures\/example-shop\/shop\/models\.py:\d+: Django creates it/);
+    expect(lines.every((l) => l.includes(" file=fixtures/example-shop/"))).toBe(true);
+  });
+
+  test("--format github: a project in a sub-folder of the repository is annotated by its paths from the checkout", () => {
+    const repo = tempDir("gh");
+    cpSync(path.join(FIXTURES, "example-shop"), path.join(repo, "backend"), { recursive: true });
+    const files = (out: string) => [...out.matchAll(/ file=([^,]+),/g)].map((m) => m[1]);
+    // From the checkout's root, as a workflow step runs by default.
+    const fromRoot = runCli(["backend", "-f", "github"], repo, undefined, { GITHUB_WORKSPACE: "" });
+    expect(files(fromRoot.stdout).length).toBeGreaterThan(0);
+    expect(files(fromRoot.stdout).every((f) => f!.startsWith("backend/"))).toBe(true);
+    expect(fromRoot.stdout).toContain("file=backend/alembic/env.py,");
+    // From the project's folder (`working-directory: backend`): $GITHUB_WORKSPACE names the checkout.
+    const fromProject = runCli([".", "-f", "github"], path.join(repo, "backend"), undefined, { GITHUB_WORKSPACE: repo });
+    expect(files(fromProject.stdout)).toEqual(files(fromRoot.stdout));
+    // Without it, paths are from the working directory; the other formats keep the project's own.
+    expect(files(runCli([".", "-f", "github"], path.join(repo, "backend"), undefined, { GITHUB_WORKSPACE: "" }).stdout).every((f) => !f!.startsWith("backend/"))).toBe(true);
+    expect(runCli(["backend", "-f", "compact"], repo).stdout).toMatch(/^alembic\/env\.py:/m);
   });
 
   test("--format compact: one `file:line:col: severity: message [rule]` line per finding, for problem matchers", () => {

@@ -19,6 +19,11 @@ export interface ReportContext {
   toolVersion?: string;
   /** Absolute folder finding paths are relative to. */
   root?: string;
+  /**
+   * Absolute folder the `github` format's paths are relative to: the repository's checkout ($GITHUB_WORKSPACE),
+   * which GitHub resolves annotations against, else the working directory.
+   */
+  workspace?: string;
   baselined?: number;
 }
 
@@ -30,7 +35,7 @@ export function format(name: Format, findings: Finding[], filesScanned: number, 
     case "stylish":
       return formatStylish(findings, filesScanned, { color, baselined });
     case "github":
-      return formatGithub(findings);
+      return formatGithub(findings, ctx.root && ctx.workspace ? { root: ctx.root, workspace: ctx.workspace } : undefined);
     case "compact":
       return formatCompact(findings);
     case "sarif":
