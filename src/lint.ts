@@ -455,7 +455,11 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     }
   }
   // Deploy files (and the scripts, env.py locks and test settings they lead to): parsers load only when there are any.
-  const deploy = await readDeploy({ sources, base, maxBytes, project });
+  // The texts this run holds: editor buffers, the ini and pyproject files, and passed-over files nobody parsed.
+  const heldTexts = new Map<string, string>();
+  for (const { s, read } of steps) if (read?.text) heldTexts.set(s.rel, read.text);
+  const held = (rel: string): string | undefined => contents.get(path.join(base, rel)) ?? heldTexts.get(rel) ?? deferred.get(rel);
+  const deploy = await readDeploy({ sources, base, maxBytes, project, held });
   project.deploy = deploy.facts;
   filesScanned += deploy.filesScanned;
   diagnostics.push(...deploy.diagnostics);

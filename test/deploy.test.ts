@@ -4,7 +4,7 @@
  * `migration-order` option.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { classify } from "../src/extract/deploy/command.js";
 import { advisoryLocks } from "../src/extract/deploy/text.js";
@@ -110,6 +110,17 @@ describe("migrate commands", () => {
 });
 
 describe("deploy pipeline", () => {
+  test("an editor's unsaved buffer counts for the files the deploy rules read (an advisory lock's key), not the disk", () => {
+    const dir = path.join(FIXTURES, "unserialized-migrations-advisory-lock-keys");
+    const rel = "shop/management/commands/migrate_locked.py";
+    const onDisk = readFileSync(path.join(dir, rel), "utf8");
+    expect(onDisk).toContain("MIGRATION_LOCK_ID = 7202");
+    const rules = (text: string) => (JSON.parse(runCli(["--stdin", "--stdin-filename", rel, "-f", "json", "--no-cache"], dir, text).stdout) as JsonReport).findings.map((f) => f.ruleId);
+    expect(rules(onDisk)).toContain("unserialized-migrations");
+    // The same key as env.py's lock in the buffer: both sides take one lock.
+    expect(rules(onDisk.replace("7202", "7201"))).not.toContain("unserialized-migrations");
+  });
+
   test("parsers load only when the project has deploy files", () => {
     const probe = (dir: string) => {
       const script =

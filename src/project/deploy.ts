@@ -26,6 +26,11 @@ export interface DeployInputs {
   base: string;
   maxBytes: number;
   project: ProjectFacts;
+  /**
+   * The text of a project file that the run already holds (an editor's unsaved buffer, or a file it read and
+   * kept), else undefined: such a file is not read again, and a buffer counts instead of the disk.
+   */
+  held?: (rel: string) => string | undefined;
 }
 
 export interface DeployResult {
@@ -41,10 +46,11 @@ export async function readDeploy(inp: DeployInputs): Promise<DeployResult> {
   const diagnostics: Diagnostic[] = [];
   let filesScanned = 0;
   const texts = new Map<string, string | null>();
-  /** Read a project file once; diagnostics only for files read on their own account. */
+  /** Read a project file once (or take the run's text of it); diagnostics only for files read on their own account. */
   const read = (rel: string, report: boolean): string | null => {
     if (texts.has(rel)) return texts.get(rel)!;
-    const r = readSource(path.join(inp.base, rel), rel, inp.maxBytes);
+    const held = inp.held?.(rel);
+    const r = held !== undefined ? { text: held, diagnostics: [] } : readSource(path.join(inp.base, rel), rel, inp.maxBytes);
     if (report) {
       filesScanned++;
       diagnostics.push(...r.diagnostics);
