@@ -28,6 +28,7 @@ import { link } from "./link/index.js";
 import type { ProjectFacts } from "./link/types.js";
 import { OwnershipGraph } from "./graph/index.js";
 import { readDeploy } from "./project/deploy.js";
+import { deployReadsPython } from "./project/deploy-files.js";
 import { loadRules } from "./engine/rules.js";
 import { runRules } from "./engine/index.js";
 import type { Rule } from "./rule.js";
@@ -220,6 +221,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   const memo = new Map<string, FileFacts | null>();
   /** Text of the files the prefilter passed over: parsed from memory if an import leads to them. */
   const deferred = new Map<string, string>();
+  /** Texts the deploy side will want (ini and pyproject files, `deployReadsPython`), kept as read so it need not read them again. */
+  const heldTexts = new Map<string, string>();
   let filesScanned = 0;
 
   /** Facts found (parsed or cached) for a file: recorded in the order files come. */
@@ -349,6 +352,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       if (o.kind === "unreadable") memo.set(s.rel, null);
       else if (o.kind === "passed") {
         if (settled) facts?.remember(s.rel, settled.mtimeMs, settled.size, { key: o.key, worth: false });
+        if (deployReadsPython(s.rel)) heldTexts.set(s.rel, o.text);
         if (reused) continue;
         deferred.set(s.rel, o.text);
         passedKeys.set(s.rel, o.key);
@@ -359,6 +363,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
         diagnostics.push(extractionFailed(s.rel, o.error));
         memo.set(s.rel, null);
       } else {
+        if (o.text !== undefined) heldTexts.set(s.rel, o.text);
         let f: FileFacts | null | undefined;
         if (o.kind === "cached") f = reused ? undefined : facts?.get(o.key);
         else {
@@ -403,6 +408,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     prefetched.delete(rel);
     deferred.delete(rel);
     const o = r.outcome;
+    if ((o.kind === "parsed" || o.kind === "cached") && o.text !== undefined) heldTexts.set(rel, o.text);
     if (o.kind === "parsed") facts?.set(o.key, o.facts);
     else if (o.kind === "failed") diagnostics.push(extractionFailed(rel, o.error));
     else if (o.kind !== "cached") return null;
@@ -432,6 +438,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
       text = read.text;
     }
     deferred.delete(rel);
+    if (deployReadsPython(rel)) heldTexts.set(rel, text);
     return extract(rel, text, facts ? factsKey(rel, text, "tokenizer") : "");
   };
   linkerLoad = load;
@@ -455,8 +462,8 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
     }
   }
   // Deploy files (and the scripts, env.py locks and test settings they lead to): parsers load only when there are any.
-  // The texts this run holds: editor buffers, the ini and pyproject files, and passed-over files nobody parsed.
-  const heldTexts = new Map<string, string>();
+  // The texts this run holds: editor buffers, the ini and pyproject files, the Python files the deploy side
+  // reads, and passed-over files nobody parsed.
   for (const { s, read } of steps) if (read?.text) heldTexts.set(s.rel, read.text);
   const held = (rel: string): string | undefined => contents.get(path.join(base, rel)) ?? heldTexts.get(rel) ?? deferred.get(rel);
   const deploy = await readDeploy({ sources, base, maxBytes, project, held });
@@ -474,7 +481,7 @@ export async function lint(options: LintOptions = {}): Promise<LintResult> {
   timings.rules = performance.now() - tRules;
   // Reported: findings in the requested paths, or whose other side (a related location) is there.
   const wanted = requested.some((r) => r === "") ? all : all.filter((f) => inRequested(f.loc.file, requested) || f.related.some((r) => inRequested(r.loc.file, requested)));
-  const lines = fileLines(base, contents);
+  const lines = fileLines(base, (rel) => held(rel) ?? deploy.texts.get(rel) ?? undefined);
   for (const f of wanted) f.fingerprint = fingerprint(f, lines(f.loc.file)[f.loc.line - 1] ?? "");
   const { findings, baselined } = options.baseline ? applyBaseline(wanted, options.baseline) : { findings: wanted, baselined: 0 };
   if (!timings.linkReused) timings.cachedFiles = facts?.hits ?? 0;
@@ -497,14 +504,14 @@ function withUnsaved(sources: SourceFile[], contents: Map<string, string>, roots
   return [...sources, ...added].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
-/** The lines of a project file (for fingerprints), read once per file; unreadable files have none. */
-function fileLines(base: string, contents: Map<string, string>): (rel: string) => string[] {
+/** The lines of a project file (for fingerprints): the run's text of it, else read once; unreadable files have none. */
+function fileLines(base: string, held: (rel: string) => string | undefined): (rel: string) => string[] {
   const cache = new Map<string, string[]>();
   return (rel) => {
     let lines = cache.get(rel);
     if (!lines) {
       const abs = path.join(base, rel);
-      let text = contents.get(abs);
+      let text = held(rel);
       if (text === undefined) {
         try {
           text = readFileSync(abs, "utf8");

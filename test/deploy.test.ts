@@ -110,6 +110,26 @@ describe("migrate commands", () => {
 });
 
 describe("deploy pipeline", () => {
+  test("the deploy side reads no file the scan has read (env.py, settings, a management command, ini files)", () => {
+    const dir = tempDir("deploy-reads");
+    cpSync(path.join(FIXTURES, "unserialized-migrations-advisory-lock-keys"), dir, { recursive: true });
+    // Every open of a project file, counted by a preloaded wrapper of node:fs.
+    const preload = path.join(dir, "count-opens.cjs");
+    writeFileSync(
+      preload,
+      `const fs = require("node:fs"); const counts = {}; const root = ${JSON.stringify(dir + path.sep)};\n` +
+        `for (const name of ["openSync", "readFileSync"]) { const real = fs[name]; fs[name] = function (p, ...rest) { if (typeof p === "string" && p.startsWith(root)) counts[p.slice(root.length)] = (counts[p.slice(root.length)] ?? 0) + 1; return real.call(this, p, ...rest); }; }\n` +
+        `process.on("exit", () => process.stderr.write(JSON.stringify(counts)));\n`,
+    );
+    const script = `const { lint } = await import(${JSON.stringify(path.join(ROOT, "dist", "src", "lint.js"))});\nconst r = await lint({ paths: [${JSON.stringify(dir)}], cache: false, workers: 0 });\nconsole.log(JSON.stringify(r.findings.map((f) => f.loc.file)));`;
+    const r = spawnSync(process.execPath, ["-r", preload, "--input-type=module", "-e", script], { encoding: "utf8" });
+    const counts = JSON.parse(r.stderr) as Record<string, number>;
+    const withFindings = new Set(JSON.parse(r.stdout) as string[]);
+    for (const f of ["alembic/env.py", "project/settings.py", "shop/management/commands/migrate_locked.py", "alembic.ini", "docker-compose.yml"]) expect([f, counts[f]]).toEqual([f, 1]);
+    // Only a file with findings is read again, for the text of the finding's line (its fingerprint).
+    for (const [f, n] of Object.entries(counts)) if (n > 1) expect([f, withFindings.has(f)]).toEqual([f, true]);
+  });
+
   test("an editor's unsaved buffer counts for the files the deploy rules read (an advisory lock's key), not the disk", () => {
     const dir = path.join(FIXTURES, "unserialized-migrations-advisory-lock-keys");
     const rel = "shop/management/commands/migrate_locked.py";

@@ -26,6 +26,22 @@ export function deployKindOf(rel: string): DeployKind | null {
   return null;
 }
 
+/** Django settings modules by name: `settings.py`, `settings_test.py`, `settings.prod.py`, `settings/<any>.py`. */
+export const SETTINGS_FILE = /(?:^|\/)settings(?:[_.][^/]*)?\.py$|(?:^|\/)settings\/[^/]+\.py$/;
+
+/** Django management commands (a project's own `migrate` wrapper is one). */
+export const MANAGEMENT_COMMAND = /(?:^|\/)management\/commands\/[a-z_][a-z0-9_]*\.py$/;
+
+/**
+ * Python files the deploy side reads, besides the scripts deploy files run: Alembic's env.py (its advisory
+ * lock), management commands, settings and pytest's conftest.py (what hides from-scratch breakage in tests).
+ * A run keeps their texts when it reads them, so that they are not read twice.
+ */
+export function deployReadsPython(rel: string): boolean {
+  const name = path.posix.basename(rel);
+  return name === "env.py" || name === "conftest.py" || SETTINGS_FILE.test(rel) || MANAGEMENT_COMMAND.test(rel);
+}
+
 /** Globs for discovery, by name (dot folders listed explicitly). */
 export const DEPLOY_GLOBS = [
   "**/{Dockerfile,Containerfile,dockerfile}",

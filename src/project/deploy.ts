@@ -13,7 +13,7 @@ import type { ProjectFacts } from "../link/types.js";
 import type { DeployFacts } from "../extract/deploy/facts.js";
 import type { DeployParsers } from "../extract/deploy/index.js";
 import { extractDeployFile, loadDeployParsers } from "../extract/deploy/index.js";
-import { deployKindOf } from "./deploy-files.js";
+import { MANAGEMENT_COMMAND, SETTINGS_FILE, deployKindOf } from "./deploy-files.js";
 import { advisoryLocks, createAllInTests, migrateFalse, nomigrations, pythonMigrations, upgradesInTests } from "../extract/deploy/text.js";
 import type { AdvisoryLock, TestHider } from "../extract/deploy/text.js";
 import { commandsOfShell } from "../extract/deploy/command.js";
@@ -37,12 +37,14 @@ export interface DeployResult {
   facts: DeployProjectFacts;
   diagnostics: Diagnostic[];
   filesScanned: number;
+  /** The files it read, by path (null: unreadable), for what needs their lines later (finding fingerprints). */
+  texts: ReadonlyMap<string, string | null>;
 }
 
 export async function readDeploy(inp: DeployInputs): Promise<DeployResult> {
   // The deploy rules speak only when Django and Alembic share a database: a single-migrator project
   // (or one without deploy files) reads nothing here and loads no parser.
-  if (!sharesOneDatabase(inp.project)) return { facts: linkDeploy([], NO_RESOLVER), diagnostics: [], filesScanned: 0 };
+  if (!sharesOneDatabase(inp.project)) return { facts: linkDeploy([], NO_RESOLVER), diagnostics: [], filesScanned: 0, texts: new Map() };
   const diagnostics: Diagnostic[] = [];
   let filesScanned = 0;
   const texts = new Map<string, string | null>();
@@ -133,7 +135,7 @@ export async function readDeploy(inp: DeployInputs): Promise<DeployResult> {
     }
     return null;
   };
-  const commandFiles = inp.sources.filter((s) => s.kind === "python" && /(?:^|\/)management\/commands\/[a-z_][a-z0-9_]*\.py$/.test(s.rel));
+  const commandFiles = inp.sources.filter((s) => s.kind === "python" && MANAGEMENT_COMMAND.test(s.rel));
   const managementCommand = (name: string): ScriptFacts | null => {
     const files = commandFiles.filter((s) => s.rel.endsWith(`/commands/${name}.py`));
     if (files.length !== 1) return null;
@@ -162,7 +164,7 @@ export async function readDeploy(inp: DeployInputs): Promise<DeployResult> {
   let testsUpgradeAlembic = false;
   const both = inp.project.django.detected && envFiles.length > 0;
   if (both) {
-    const settings = new Set([...inp.project.django.settingsFiles, ...inp.sources.filter((s) => s.kind === "python" && /(?:^|\/)settings(?:[_.][^/]*)?\.py$|(?:^|\/)settings\/[^/]+\.py$/.test(s.rel)).map((s) => s.rel)]);
+    const settings = new Set([...inp.project.django.settingsFiles, ...inp.sources.filter((s) => s.kind === "python" && SETTINGS_FILE.test(s.rel)).map((s) => s.rel)]);
     for (const f of [...settings].sort()) {
       const t = read(f, false);
       if (t) hiders.push(...migrateFalse(f, t));
@@ -186,7 +188,7 @@ export async function readDeploy(inp: DeployInputs): Promise<DeployResult> {
   }
 
   const resolver: DeployResolver = { script: resolveScript, managementCommand, alembicLocks, testsUpgradeAlembic, hiders };
-  return { facts: linkDeploy(facts, resolver), diagnostics, filesScanned };
+  return { facts: linkDeploy(facts, resolver), diagnostics, filesScanned, texts };
 }
 
 const NO_RESOLVER: DeployResolver = { script: () => null, managementCommand: () => null, alembicLocks: () => ({ locks: [], source: null }), testsUpgradeAlembic: false, hiders: [] };

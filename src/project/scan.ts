@@ -10,6 +10,7 @@ import type { Diagnostic } from "../types.js";
 import { fileLoc } from "../types.js";
 import { createReader } from "./read.js";
 import { worthParsing } from "./prefilter.js";
+import { deployReadsPython } from "./deploy-files.js";
 import { factsKey } from "./cache.js";
 import { PythonParser } from "../python/parse.js";
 import { extractFile } from "../extract/index.js";
@@ -41,9 +42,9 @@ export type ScanOutcome =
   | { kind: "unreadable" }
   /** The prefilter passed over it: its text, in case an import leads to it. */
   | { kind: "passed"; text: string; key: string }
-  /** The cache holds its facts. */
-  | { kind: "cached"; key: string }
-  | { kind: "parsed"; key: string; facts: FileFacts; chars: number }
+  /** The cache holds its facts. `text`: a file the deploy side reads (`deployReadsPython`), as read. */
+  | { kind: "cached"; key: string; text?: string }
+  | { kind: "parsed"; key: string; facts: FileFacts; chars: number; text?: string }
   /** Extraction threw (a bug): reported on the file. */
   | { kind: "failed"; error: string; chars: number };
 
@@ -91,13 +92,15 @@ export function createScanner(settings: ScanSettings): Scanner {
     }
     const [sql, sqlName] = job.force ? [tokenizerAnalyzer, "tokenizer"] : await sqlReader(job.rel, text);
     const key = cached ? factsKey(job.rel, text, sqlName) : "";
+    // The deploy side reads a few of these files again (env.py, settings...): their text goes along.
+    const kept = deployReadsPython(job.rel) ? { text } : {};
     if (cached?.has(key)) {
-      result.outcome = { kind: "cached", key };
+      result.outcome = { kind: "cached", key, ...kept };
       return result;
     }
     const tp = performance.now();
     const extracted = extractSafely(job.rel, text, parser, sql);
-    result.outcome = "facts" in extracted ? { kind: "parsed", key, facts: extracted.facts, chars: text.length } : { kind: "failed", error: extracted.error, chars: text.length };
+    result.outcome = "facts" in extracted ? { kind: "parsed", key, facts: extracted.facts, chars: text.length, ...kept } : { kind: "failed", error: extracted.error, chars: text.length };
     result.parseMs = performance.now() - tp;
     return result;
   };
