@@ -9,10 +9,13 @@ import type { Expr, Module, Span, Stmt } from "../src/python/ast.js";
 
 const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), "parse-probe.js");
 
-/** PythonParser.parse in its own process (see test/parse-probe.ts); `keep`: the function names whose bodies are kept. */
+/**
+ * PythonParser.parse in its own process (see test/parse-probe.ts); `keep`: the function names whose bodies are kept;
+ * `unread`: the keyword arguments whose values are not converted.
+ */
 const parser = {
-  parse(text: string, keep?: string[]): Module {
-    const r = spawnSync(process.execPath, [PROBE], { input: JSON.stringify({ text, keep }), encoding: "utf8" });
+  parse(text: string, keep?: string[], unread?: string[]): Module {
+    const r = spawnSync(process.execPath, [PROBE], { input: JSON.stringify({ text, keep, unread }), encoding: "utf8" });
     if (r.status !== 0) throw new Error(`parse-probe failed: ${r.stderr}`);
     return JSON.parse(r.stdout) as Module;
   },
@@ -193,6 +196,30 @@ describe("python parse: definitions", () => {
     const all = parser.parse(src);
     const title = (stmt(all, 0) as Extract<Stmt, { kind: "class" }>).body[0]!;
     expect("bodySkipped" in title).toBe(false);
+  });
+
+  test("unreadKeywords: those values become `other` with their text; other keywords, and the same name elsewhere, are converted", () => {
+    const code = [
+      "f = models.CharField(",
+      '    choices=[("a", "A"), ("b", f(x))],',
+      "    max_length=2,",
+      "    validators=[v()],",
+      ")",
+      'choices = [("c", "C")]',
+      "",
+    ].join("\n");
+    const m = parser.parse(code, undefined, ["choices", "validators"]);
+    const call = (stmt(m, 0) as Extract<Stmt, { kind: "assign" }>).value;
+    if (call.kind !== "call") throw new Error("call expected");
+    expect(call.kwargs.map((k) => k.name)).toEqual(["choices", "max_length", "validators"]);
+    expect(call.kwargs[0]!.value).toEqual({ kind: "other", text: '[("a", "A"), ("b", f(x))]', span: sp(2, 13, 2, 38) });
+    expect(shape(call.kwargs[1]!.value)).toEqual({ kind: "num", value: 2 });
+    expect(shape(call.kwargs[2]!.value)).toEqual({ kind: "other", text: "[v()]" });
+    // A binding named like an unread keyword is an assignment, not a keyword argument.
+    expect(shape((stmt(m, 1) as Extract<Stmt, { kind: "assign" }>).value)).toMatchObject({ kind: "list" });
+    // Without the option, the same call is converted whole.
+    const whole = (stmt(parser.parse(code), 0) as Extract<Stmt, { kind: "assign" }>).value;
+    expect(whole.kind === "call" && shape(whole.kwargs[0]!.value)).toMatchObject({ kind: "list" });
   });
 });
 

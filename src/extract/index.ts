@@ -9,7 +9,7 @@ import { tokenizerAnalyzer } from "./sql.js";
 import type { SqlAnalyzer } from "./sql.js";
 
 export function extractFile(file: string, text: string, parser: PythonParser, sql: SqlAnalyzer = tokenizerAnalyzer): FileFacts {
-  const facts = extractModuleFacts(file, parser.parse(text, bodiesNeeded(text)));
+  const facts = extractModuleFacts(file, parser.parse(text, bodiesNeeded(text), UNREAD_KEYWORDS));
   facts.mutated = mutatedNames(text, new Set(facts.bindings.map((b) => b.name)));
   facts.suppressions = suppressionsIn(text);
   const migration = extractDjangoMigration(facts, sql);
@@ -25,6 +25,14 @@ export function extractFile(file: string, text: string, parser: PythonParser, sq
   if (env) facts.alembicEnv = env;
   return facts;
 }
+
+/**
+ * Keyword arguments whose values no extractor, linker or rule reads, and that can be large: a field's `choices`
+ * (makemigrations writes every choice inline, in every migration that touches the field: saleor's country and
+ * currency lists were half of its migrations' facts) and `validators`. Their values are left unconverted
+ * (an `other` expression); the keyword itself stays, so that "is it given" can still be asked.
+ */
+const UNREAD_KEYWORDS: ReadonlySet<string> = new Set(["choices", "validators"]);
 
 /** Inline suppression comments: `# tablewarden: ignore[id, ...]` and `# tablewarden: ignore-file[id, ...]`. */
 export function suppressionsIn(text: string): SuppressionFact[] {

@@ -120,14 +120,16 @@ export class PythonParser {
   /**
    * Parse a module. `keepBody(name)` decides which function bodies are converted (default: all);
    * the others get an empty body, which saves most of the conversion cost on large code bases.
+   * The values of keyword arguments named in `unreadKeywords` are not converted either: each becomes an
+   * `other` expression holding (the start of) its source text.
    */
-  parse(text: string, keepBody: (name: string) => boolean = () => true): Module {
+  parse(text: string, keepBody: (name: string) => boolean = () => true, unreadKeywords: ReadonlySet<string> = NO_NAMES): Module {
     const tree = this.parser.parse(text);
     const errors: SyntaxProblem[] = [];
     const root = tree.rootNode;
     if (root.hasError) collectErrors(root, errors);
     const src = new Source(text);
-    const top = new Reader(tree.walk(), this.names, src, keepBody).node(null);
+    const top = new Reader(tree.walk(), this.names, src, keepBody, unreadKeywords).node(null);
     return { body: new Statements(src, keepBody).block(top), errors };
   }
 }
@@ -158,6 +160,10 @@ interface Names {
 }
 
 const NO_KIDS: readonly Node[] = [];
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/** The type given to a keyword argument's value left unread (`unreadKeywords`): no grammar type, so it converts to `other`. */
+const UNREAD = "unread_value";
 
 /**
  * Node types whose children the conversion never looks at (it reads their text or span only).
@@ -203,6 +209,7 @@ class Reader {
     private readonly names: Names,
     private readonly src: Source,
     private readonly keepBody: (name: string) => boolean,
+    private readonly unreadKeywords: ReadonlySet<string>,
   ) {}
 
   /**
@@ -232,6 +239,7 @@ class Reader {
     if (descend && !OPAQUE.has(type) && (type !== "string" || this.src.isFString(start)) && c.gotoFirstChild()) {
       const list: Node[] = [];
       const isDef = type === "function_definition";
+      const isKeyword = type === "keyword_argument" && this.unreadKeywords.size > 0;
       const fielded = names.fielded.has(type);
       do {
         let f: string | null = null;
@@ -243,6 +251,7 @@ class Reader {
           }
         }
         if (isDef && f === "body" && !this.keepBody(defName(list, this.src))) list.push(this.node(f, false));
+        else if (isKeyword && f === "value" && this.unreadKeywords.has(defName(list, this.src))) list.push({ ...this.node(f, false), type: UNREAD });
         else list.push(this.node(f));
       } while (c.gotoNextSibling());
       c.gotoParent();
@@ -252,7 +261,7 @@ class Reader {
   }
 }
 
-/** The name of a function definition from the children read so far. */
+/** The name of a function definition or keyword argument, from the children read so far. */
 function defName(kids: readonly Node[], src: Source): string {
   const n = field(kids, "name");
   return n ? src.text(n) : "";
