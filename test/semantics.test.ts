@@ -192,6 +192,20 @@ describe("SQL with the real PostgreSQL parser", () => {
       { action: "creates", table: { schema: null, name: "report" } },
       { action: "creates", table: { schema: null, name: "inside_do" } },
     ]);
+    // Renaming a column, constraint or trigger alters its table; renaming an index, a sequence or a view (or a view's column) is no table's.
+    expect(
+      pg.scan(`ALTER INDEX auth_user_pkey RENAME TO users_user_pkey;
+      ALTER SEQUENCE s RENAME TO s2;
+      ALTER VIEW v RENAME TO w;
+      ALTER VIEW v RENAME COLUMN a TO b;
+      ALTER TABLE t1 RENAME COLUMN a TO b;
+      ALTER TABLE t2 RENAME CONSTRAINT c TO d;
+      ALTER TRIGGER x ON t3 RENAME TO y;`).effects,
+    ).toEqual([
+      { action: "alters", table: { schema: null, name: "t1" } },
+      { action: "alters", table: { schema: null, name: "t2" } },
+      { action: "alters", table: { schema: null, name: "t3" } },
+    ]);
     // Templated SQL the parser rejects falls back to the tokenizer.
     expect(pg.scan("CREATE TABLE t_%s (id int)").effects).toEqual([{ action: "creates", table: { schema: null, name: "t_" } }]);
   });

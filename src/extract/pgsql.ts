@@ -32,6 +32,9 @@ export async function loadPgAnalyzer(): Promise<SqlAnalyzer> {
   };
 }
 
+/** Renamed things that belong to a table (see RenameStmt below). */
+const TABLE_PARTS = new Set(["OBJECT_TABCONSTRAINT", "OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"]);
+
 function rangeVar(v: unknown): TableRef | null {
   const r = v as { relname?: string; schemaname?: string } | undefined;
   return r?.relname ? { schema: r.schemaname ?? null, name: r.relname } : null;
@@ -70,10 +73,14 @@ function statement(stmt: Node, out: SqlScan): void {
       }
       break;
     }
-    case "RenameStmt":
-      if (b["renameType"] === "OBJECT_TABLE") push("renames", rangeVar(b["relation"]), b["newname"] as string | undefined);
-      else if (b["relation"]) push("alters", rangeVar(b["relation"]));
+    case "RenameStmt": {
+      // ALTER TABLE ... RENAME TO renames a table; renaming a column (of a table, not a view), a constraint, a trigger,
+      // a policy or a rule alters the table it belongs to. Renaming an index, a sequence or a view changes no table.
+      const type = b["renameType"];
+      if (type === "OBJECT_TABLE") push("renames", rangeVar(b["relation"]), b["newname"] as string | undefined);
+      else if (type === "OBJECT_COLUMN" ? b["relationType"] === "OBJECT_TABLE" : TABLE_PARTS.has(type as string)) push("alters", rangeVar(b["relation"]));
       break;
+    }
     case "AlterTableStmt":
       if (b["objtype"] === "OBJECT_TABLE") push("alters", rangeVar(b["relation"]));
       break;

@@ -49,7 +49,7 @@ export const tokenizerAnalyzer: SqlAnalyzer = { scan: scanSql };
 
 /** Cheap test: could this file contain raw SQL worth the real parser? */
 export function mentionsRawSql(text: string): boolean {
-  return /RunSQL|\.execute\s*\(/.test(text);
+  return /\bRunSQL\b|\.execute\s*\(/.test(text);
 }
 
 export function scanSql(sql: string): SqlScan {
