@@ -5,7 +5,8 @@
  * `node parallel-probe.js fail <dir>`: the files of <dir> scanned alone, and with workers that cannot
  * start, die holding chunks or throw (scripts in <dir>), as JSON texts without the per-file times.
  * `node parallel-probe.js bundled <dir> <worker script>`: the files of <dir> scanned alone, and by one
- * worker running the given script (the CLI bundle's) with no main thread competing for the chunks.
+ * worker running the given script (the CLI bundle's) with no main thread competing for the chunks; the files
+ * the worker leaves to the main thread (raw SQL for the PostgreSQL parser) are listed, and null in both scans.
  * `node parallel-probe.js prewarm <dir>`: the files of <dir> scanned alone, and by a pool whose worker was
  * started before its first batch (`prewarm`), with the number of workers live after each step.
  */
@@ -16,7 +17,7 @@ import { lint } from "../src/lint.js";
 import { Worker } from "node:worker_threads";
 import { openScanPool, scanAll } from "../src/project/parallel.js";
 import type { Batch, ChunkDone, WorkerInput } from "../src/project/parallel.js";
-import type { ScanJob, ScanResult, ScanSettings } from "../src/project/scan.js";
+import type { LeftToMain, ScanJob, ScanResult, ScanSettings } from "../src/project/scan.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../src/project/read.js";
 
 const [mode, dir, arg, cache] = process.argv.slice(2) as [string, string, string, string | undefined];
@@ -49,7 +50,9 @@ if (mode === "lint") {
     }
     if (mode === "bundled") {
       const forced = await scanAll(jobs.map((j) => ({ ...j, force: true })), settings, { workers: 0, eager: true });
-      return { alone: await scanned(0), aloneForced: JSON.stringify(forced.results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v)), ...(await byWorkerAlone(jobs, settings, arg)) };
+      const byWorker = await byWorkerAlone(jobs, settings, arg);
+      const alone = (await scanAll(jobs, settings, { workers: 0, eager: true })).results.map((r, i) => (byWorker.left.some((l) => l.index === i) ? null : r));
+      return { alone: times(alone), aloneForced: times(forced.results), ...byWorker };
     }
     return {
       files: jobs.length,
@@ -67,9 +70,13 @@ if (mode === "lint") {
  * order. Then a second batch (the same files, parsed even where the prefilter passes over them) is posted to
  * the same worker, which waits for it.
  */
-async function byWorkerAlone(jobs: ScanJob[], settings: ScanSettings, script: string): Promise<{ bundled: string; chunks: number; forced: string }> {
+async function byWorkerAlone(
+  jobs: ScanJob[],
+  settings: ScanSettings,
+  script: string,
+): Promise<{ bundled: string; chunks: number; forced: string; left: Array<{ index: number; rel: string; text: string; readMs: number }> }> {
   const input: WorkerInput = { jobs, settings, counter: new SharedArrayBuffer(4), chunk: 32, more: true };
-  const batches: ScanResult[][] = [[], []];
+  const batches: Array<Array<ScanResult | LeftToMain | null>> = [[], []];
   let chunks = 0;
   const w = new Worker(pathToFileURL(script), { workerData: input });
   await new Promise<void>((resolve, reject) => {
@@ -85,6 +92,12 @@ async function byWorkerAlone(jobs: ScanJob[], settings: ScanSettings, script: st
     w.on("exit", () => reject(new Error("the worker ended before its second batch")));
   });
   await w.terminate();
-  const text = (r: ScanResult[]) => JSON.stringify(r, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v));
-  return { bundled: text(batches[0]!), chunks, forced: text(batches[1]!) };
+  const left = batches[0]!.flatMap((r, index) => (r && "left" in r ? [{ index, rel: jobs[index]!.rel, text: r.text, readMs: r.readMs }] : []));
+  for (const l of left) batches[0]![l.index] = null;
+  return { bundled: times(batches[0]!), chunks, forced: times(batches[1]!), left };
+}
+
+/** Scan results as JSON, without the per-file times. */
+function times(r: unknown[]): string {
+  return JSON.stringify(r, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v));
 }

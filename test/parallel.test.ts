@@ -42,7 +42,15 @@ function project(): string {
   generate(root, { name: "t", pyFiles: 1_100, djangoMigrations: 60, alembicRevisions: 12, sqlaModels: 12 });
   // No autogenerate filter: every Django table is a finding.
   write(root, "alembic/env.py", "from alembic import context\nfrom api.db import Base\nimport api.models  # noqa\n\ntarget_metadata = Base.metadata\n\ndef run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata)\n");
-  // Raw SQL: the PostgreSQL parser loads where the file is parsed.
+  // Raw SQL in Django migrations: workers leave these files to the main thread, the only one that loads the PostgreSQL parser.
+  for (let i = 0; i < 30; i++) {
+    write(
+      root,
+      `apps/app${String(i).padStart(4, "0")}/migrations/9000_raw_sql.py`,
+      `from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL("CREATE TABLE raw_${i} (id integer primary key); ALTER TABLE raw_${i} ADD COLUMN x integer")]\n`,
+    );
+  }
+  // Raw SQL in a revision: the PostgreSQL parser loads where the file is parsed.
   write(
     root,
     "alembic/versions/9999_raw.py",
@@ -123,10 +131,19 @@ describe("worker threads", () => {
     const root = tempDir("parallel-bundled");
     for (let i = 0; i < 200; i++) write(root, `m${String(i).padStart(3, "0")}/models.py`, `from django.db import models\n\nclass M${i}(models.Model):\n    n = models.IntegerField()\n`);
     for (let i = 0; i < 40; i++) write(root, `util/u${i}.py`, `def helper_${i}():\n    return ${i}\n`);
-    const r = probe<{ alone: string; aloneForced: string; bundled: string; forced: string; chunks: number }>(["bundled", root, path.join(ROOT, "dist", "bundle", "parse-worker.cjs")]);
+    // Raw SQL in a migration wants the PostgreSQL parser, which only the main thread loads: the worker hands it back as read.
+    const raw = 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL("CREATE TABLE t_raw (id int)")]\n';
+    write(root, "m100/migrations/0002_raw.py", raw);
+    const r = probe<{ alone: string; aloneForced: string; bundled: string; forced: string; chunks: number; left: Array<{ rel: string; text: string; readMs: number }> }>([
+      "bundled",
+      root,
+      path.join(ROOT, "dist", "bundle", "parse-worker.cjs"),
+    ]);
     expect(r.alone).toContain('"kind":"parsed"');
     expect(r.alone).toContain('"kind":"passed"');
-    expect(r.chunks).toBe(2 * claims(240, 32));
+    expect(r.chunks).toBe(2 * claims(241, 32));
+    expect(r.left.map((l) => [l.rel, l.text])).toEqual([["m100/migrations/0002_raw.py", raw]]);
+    expect(r.left[0]!.readMs).toBeGreaterThanOrEqual(0);
     expect(r.bundled).toBe(r.alone);
     // A later batch, sent to the waiting worker: files the prefilter passes over are parsed when forced.
     expect(r.aloneForced).not.toContain('"kind":"passed"');

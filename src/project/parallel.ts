@@ -17,7 +17,7 @@ import { availableParallelism } from "node:os";
 import { createRequire } from "node:module";
 import type { Worker } from "node:worker_threads";
 import { createScanner } from "./scan.js";
-import type { ScanJob, ScanResult, ScanSettings, Scanner } from "./scan.js";
+import type { LeftToMain, ScanJob, ScanResult, ScanSettings, Scanner, WorkerScanner } from "./scan.js";
 
 /** The main thread scans this long alone before it judges whether workers would pay. */
 const PROBE_MS = 50;
@@ -69,11 +69,14 @@ export interface Batch {
   chunk: number;
 }
 
-/** What a worker sends back: one message per finished chunk (`batch`: 0 for the first, absent from old workers). */
+/**
+ * What a worker sends back: one message per finished chunk (`batch`: 0 for the first, absent from old workers).
+ * A file it leaves to the main thread (LeftToMain: its raw SQL wants the PostgreSQL parser) is scanned there.
+ */
 export interface ChunkDone {
   batch?: number;
   start: number;
-  results: ScanResult[];
+  results: Array<ScanResult | LeftToMain>;
 }
 
 /** How many workers a scan may use, and whether they start at once or only when the work left pays for them. */
@@ -99,11 +102,11 @@ export function requestedWorkers(env: NodeJS.ProcessEnv = process.env): number |
 }
 
 /** Claim runs of files from `counter` until none is left, scanning each and handing it to `done`. */
-export async function drain(jobs: ScanJob[], scan: Scanner, counter: Int32Array, chunk: number, done: (c: ChunkDone) => Promise<void> | void): Promise<void> {
+export async function drain(jobs: ScanJob[], scan: Scanner | WorkerScanner, counter: Int32Array, chunk: number, done: (c: ChunkDone) => Promise<void> | void): Promise<void> {
   for (;;) {
     const start = claim(counter, jobs.length, chunk);
     if (start === null) return;
-    const results: ScanResult[] = [];
+    const results: ChunkDone["results"] = [];
     for (let i = start.from; i < start.to; i++) results.push(await scan(jobs[i]!));
     await done({ start: start.from, results });
   }
@@ -165,22 +168,39 @@ export interface ScanPool {
 export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: URL = workerEntry()): ScanPool {
   const scan = createScanner(settings);
   const threads: Thread[] = [];
-  /** Results of the batch in progress (one at a time), and how many are still missing. */
-  let current = { id: -1, results: [] as Array<ScanResult | undefined>, missing: 0 };
+  /**
+   * Results of the batch in progress (one at a time), how many are still missing, and the files the workers left to
+   * the main thread (index and the file as read), which it scans between two of its own chunks.
+   */
+  let current = { id: -1, results: [] as Array<ScanResult | undefined>, missing: 0, left: [] as Array<[number, LeftToMain]> };
   let batches = 0;
   const store = ({ batch = 0, start, results: got }: ChunkDone) => {
     if (batch !== current.id) return; // a late chunk of a batch already finished by the main thread
     got.forEach((r, i) => {
-      if (current.results[start + i] === undefined) current.missing--;
-      current.results[start + i] = r;
+      if ("left" in r) current.left.push([start + i, r]);
+      else {
+        if (current.results[start + i] === undefined) current.missing--;
+        current.results[start + i] = r;
+      }
     });
+  };
+  /** Scan the files the workers left to this thread (batch `jobs`). */
+  const scanLeft = async (jobs: ScanJob[]) => {
+    const batch = current;
+    while (batch.left.length > 0) {
+      const [i, l] = batch.left.shift()!;
+      if (batch.results[i] !== undefined) continue;
+      const r = await scan({ ...jobs[i]!, text: l.text });
+      batch.results[i] = { ...r, diagnostics: [...l.diagnostics, ...r.diagnostics], readMs: l.readMs + r.readMs };
+      batch.missing--;
+    }
   };
   const live = () => threads.filter((t) => !t.gone);
 
   return {
     async scan(jobs) {
       const id = batches++;
-      current = { id, results: new Array<ScanResult | undefined>(jobs.length), missing: jobs.length };
+      current = { id, results: new Array<ScanResult | undefined>(jobs.length), missing: jobs.length, left: [] };
       const results = current.results;
       if (jobs.length === 0) return [];
       const shared = new SharedArrayBuffer(4);
@@ -192,7 +212,7 @@ export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: U
       const t0 = performance.now();
       let alone = 0; // files the main thread scanned before deciding
       // The main thread takes chunks too, letting the workers' results in between two chunks.
-      await drain(jobs, scan, counter, CHUNK, (c) => {
+      await drain(jobs, scan, counter, CHUNK, async (c) => {
         store({ ...c, batch: id });
         if (threads.length === 0) {
           if (!probing) return;
@@ -202,23 +222,28 @@ export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: U
           if (elapsed >= PROBE_MS && (elapsed / alone) * left >= WORKER_THRESHOLD_MS) start();
           return;
         }
-        return new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setImmediate(resolve));
+        await scanLeft(jobs);
       });
-      // Every chunk is claimed: wait for the workers' last results, or for the workers to be gone.
+      // Every chunk is claimed: wait for the workers' last results (scanning what they leave to this thread), or for the workers to be gone.
       const busy = live();
       for (const t of busy) t.worker.ref();
-      await new Promise<void>((resolve) => {
-        const check = () => {
-          if (current.missing === 0 || threads.every((t) => t.gone)) resolve();
-        };
-        for (const t of threads) t.onChange = check;
-        check();
-      });
+      for (;;) {
+        await scanLeft(jobs);
+        if (current.missing === 0 || threads.every((t) => t.gone)) break;
+        await new Promise<void>((resolve) => {
+          const check = () => {
+            if (current.missing === 0 || threads.every((t) => t.gone) || current.left.length > 0) resolve();
+          };
+          for (const t of threads) t.onChange = check;
+          check();
+        });
+      }
       // Idle workers wait for the next batch without keeping the process alive.
       for (const t of live()) t.worker.unref();
       // Chunks a failed worker had claimed: scanned here.
       for (let i = 0; i < jobs.length; i++) results[i] ??= await scan(jobs[i]!);
-      current = { id: -1, results: [], missing: 0 };
+      current = { id: -1, results: [], missing: 0, left: [] };
       return results as ScanResult[];
     },
     prewarm() {

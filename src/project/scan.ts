@@ -58,19 +58,40 @@ export interface ScanResult {
 
 export type Scanner = (job: ScanJob) => Promise<ScanResult>;
 
+/**
+ * A worker's answer for a file whose raw SQL wants the PostgreSQL parser: only the main thread loads it (its
+ * WebAssembly costs ~0.2 s per thread to load and warm up), so the worker hands the file over as it read it.
+ */
+export interface LeftToMain {
+  left: true;
+  text: string;
+  diagnostics: Diagnostic[];
+  readMs: number;
+}
+
+/** A worker thread's scanner (`createScanner(settings, true)`). */
+export type WorkerScanner = (job: ScanJob) => Promise<ScanResult | LeftToMain>;
+
 /** Folders whose files may hold raw SQL worth the real PostgreSQL parser (Django migrations, Alembic revisions). */
 const RAW_SQL_HOME = /(?:^|\/)(?:migrations|versions)\//;
 
-/** A scanner with its own reader, parser and (loaded on the first uncached raw-SQL file) PostgreSQL parser. */
-export function createScanner(settings: ScanSettings): Scanner {
+/**
+ * A scanner with its own reader, parser and (loaded on the first uncached raw-SQL file) PostgreSQL parser.
+ * `leavePg`: never load the PostgreSQL parser; a file that would need it is handed back (LeftToMain).
+ */
+export function createScanner(settings: ScanSettings): Scanner;
+export function createScanner(settings: ScanSettings, leavePg: true): WorkerScanner;
+export function createScanner(settings: ScanSettings, leavePg = false): WorkerScanner {
   const reader = createReader(settings.maxBytes);
   const cached = settings.cachedKeys ? new Set(settings.cachedKeys) : null;
   const parser = new PythonParser(); // tree-sitter loads on the first parse
   let pg: SqlAnalyzer | null | undefined;
 
-  const sqlReader = async (rel: string, text: string): Promise<[SqlAnalyzer, string]> => {
+  /** The raw-SQL reader for a file and its name, or null when it needs the PostgreSQL parser and `leavePg`. */
+  const sqlReader = async (rel: string, text: string): Promise<[SqlAnalyzer, string] | null> => {
     if (!RAW_SQL_HOME.test(rel) || !mentionsRawSql(text)) return [tokenizerAnalyzer, "tokenizer"];
     if (pg === undefined && !cached?.has(factsKey(rel, text, "pg"))) {
+      if (leavePg) return null;
       try {
         pg = await loadPgAnalyzer();
       } catch {
@@ -90,7 +111,9 @@ export function createScanner(settings: ScanSettings): Scanner {
       result.outcome = { kind: "passed", text, key: cached ? factsKey(job.rel, text, "tokenizer") : "" };
       return result;
     }
-    const [sql, sqlName] = job.force ? [tokenizerAnalyzer, "tokenizer"] : await sqlReader(job.rel, text);
+    const chosen = job.force ? ([tokenizerAnalyzer, "tokenizer"] as const) : await sqlReader(job.rel, text);
+    if (chosen === null) return { left: true, text, diagnostics: result.diagnostics, readMs: result.readMs };
+    const [sql, sqlName] = chosen;
     const key = cached ? factsKey(job.rel, text, sqlName) : "";
     // The deploy side reads a few of these files again (env.py, settings...): their text goes along.
     const kept = deployReadsPython(job.rel) ? { text } : {};
