@@ -206,6 +206,20 @@ describe("SQL with the real PostgreSQL parser", () => {
       { action: "alters", table: { schema: null, name: "t2" } },
       { action: "alters", table: { schema: null, name: "t3" } },
     ]);
+    // SQL without CREATE, DROP or ALTER has no table effect for either reader: the parser is not run for it.
+    const { mayHaveDdl, mentionsRawSql, scanSql } = await import("../src/extract/sql.js");
+    for (const sql of ["UPDATE shop_order SET status = 'x'", "DO $$ BEGIN UPDATE t SET a = 1; END $$", "SELECT * INTO new_t FROM t", "INSERT INTO t VALUES (1)"]) {
+      expect(mayHaveDdl(sql)).toBe(false);
+      expect(pg.scan(sql)).toEqual(scanSql(sql));
+      expect(pg.scan(sql)).toEqual({ effects: [], unparsed: false });
+    }
+    expect(mayHaveDdl("alter/**/TABLE t ADD COLUMN x int")).toBe(true);
+    expect(mayHaveDdl("UPDATE t SET created = now(), altered_by = 1")).toBe(false);
+    // Which files want the parser: raw SQL (RunSQL, .execute) with a DDL word somewhere.
+    expect(mentionsRawSql('migrations.RunSQL("CREATE INDEX i ON t (a)")')).toBe(true);
+    expect(mentionsRawSql('op.execute("drop table t")')).toBe(true);
+    expect(mentionsRawSql('migrations.RunSQL("UPDATE t SET a = 1")')).toBe(false);
+    expect(mentionsRawSql("migrations.AlterField(model_name='t', name='a')")).toBe(false);
     // Templated SQL the parser rejects falls back to the tokenizer.
     expect(pg.scan("CREATE TABLE t_%s (id int)").effects).toEqual([{ action: "creates", table: { schema: null, name: "t_" } }]);
   });

@@ -4,7 +4,7 @@
  * Text the parser rejects (templated SQL with `%s`, fragments) falls back to the tokenizer.
  */
 import type { SqlTableEffect, TableRef } from "./facts.js";
-import { scanSql } from "./sql.js";
+import { mayHaveDdl, scanSql } from "./sql.js";
 import type { SqlAnalyzer, SqlScan } from "./sql.js";
 
 type Node = Record<string, unknown>;
@@ -19,6 +19,7 @@ export async function loadPgAnalyzer(): Promise<SqlAnalyzer> {
   await pg.loadModule();
   return {
     scan(sql: string): SqlScan {
+      if (!mayHaveDdl(sql)) return { effects: [], unparsed: false }; // what both readers say, without the parse
       let tree: ReturnType<PgModule["parseSync"]>;
       try {
         tree = pg.parseSync(sql);

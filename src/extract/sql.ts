@@ -47,9 +47,21 @@ export interface SqlAnalyzer {
 
 export const tokenizerAnalyzer: SqlAnalyzer = { scan: scanSql };
 
-/** Cheap test: could this file contain raw SQL worth the real parser? */
+/**
+ * Cheap test: could this file contain raw SQL worth the real parser? Raw SQL (`RunSQL`, `.execute(`) with a word
+ * that starts table DDL somewhere in the file (see `mayHaveDdl`).
+ */
 export function mentionsRawSql(text: string): boolean {
-  return /\bRunSQL\b|\.execute\s*\(/.test(text);
+  return /\bRunSQL\b|\.execute\s*\(/.test(text) && mayHaveDdl(text);
+}
+
+/**
+ * Whether SQL can have a table effect at all: every statement either reader turns into one (CREATE/DROP/ALTER
+ * TABLE, VIEW or INDEX, ALTER ... RENAME, and those inside a DO block) has CREATE, DROP or ALTER in it. SQL
+ * without any gives no effects and nothing unparsed with both readers, so the PostgreSQL parser is not needed.
+ */
+export function mayHaveDdl(sql: string): boolean {
+  return /\b(?:create|drop|alter)\b/i.test(sql);
 }
 
 export function scanSql(sql: string): SqlScan {
