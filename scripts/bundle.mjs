@@ -26,28 +26,27 @@ const rules = readdirSync(path.join(dist, "rules"))
   .filter((f) => f.endsWith(".js") && !f.startsWith("index."))
   .sort();
 
-/** Virtual modules: the rule registry, and the CLI entry that loads it before the CLI starts. */
+/**
+ * Virtual modules: src/bundled.js, with every rule module and yargs' parts compiled in (the modules' own copy
+ * holds nothing), and the CLI entry.
+ */
 const virtual = {
-  "tw:rules": [
-    `import { registerBundledRules } from "./src/engine/rules.js";`,
+  "tw:bundled": [
     ...rules.map((f, i) => `import rule${i} from "./rules/${f}";`),
-    `registerBundledRules([${rules.map((f, i) => `[${JSON.stringify(f)}, rule${i}]`).join(", ")}]);`,
-  ].join("\n"),
-  // yargs' parser without its help renderer (src/util/yargs.ts): its internals, which its `exports` map does
-  // not list, resolved from its own folder (the plugin below), so that no yargs module is loaded at run time.
-  "tw:yargs": [
-    `import { registerBundledYargs } from "./src/util/yargs.js";`,
+    `export const bundledRules = [${rules.map((f, i) => `[${JSON.stringify(f)}, rule${i}]`).join(", ")}];`,
+    // yargs' parser without its help renderer (src/util/yargs.ts): its internals, which its `exports` map does
+    // not list, resolved from its own folder (the plugin below), so that no yargs module is loaded at run time.
     `import { YargsFactory } from "yargs-internal:build/lib/yargs-factory.js";`,
     `import { getProcessArgvBin } from "yargs-internal:build/lib/utils/process-argv.js";`,
     `import * as Parser from "yargs-dep:yargs-parser";`,
     `import * as y18n from "yargs-dep:y18n";`,
     `import * as escalade from "yargs-dep:escalade/sync";`,
     `import * as getCallerFile from "yargs-dep:get-caller-file";`,
-    `registerBundledYargs({ YargsFactory, getProcessArgvBin, Parser, y18n, escalade, getCallerFile });`,
+    `export const bundledYargs = { YargsFactory, getProcessArgvBin, Parser, y18n, escalade, getCallerFile };`,
   ].join("\n"),
-  // ES modules evaluate in import order: the registries are filled before src/cli.js runs main().
-  "tw:cli": `import "tw:rules";\nimport "tw:yargs";\nimport "./src/cli.js";\n`,
+  "tw:cli": `import "./src/cli.js";\n`,
 };
+const bundledModule = path.join(dist, "src", "bundled.js");
 
 const common = {
   bundle: true,
@@ -84,6 +83,7 @@ await build({
       name: "tablewarden-virtual",
       setup(b) {
         b.onResolve({ filter: /^tw:/ }, (args) => ({ path: args.path, namespace: "tw" }));
+        b.onResolve({ filter: /bundled\.js$/ }, (args) => (path.resolve(args.resolveDir, args.path) === bundledModule ? { path: "tw:bundled", namespace: "tw" } : undefined));
         b.onResolve({ filter: /^yargs-internal:/ }, (args) => ({ path: path.join(yargsDir, args.path.slice("yargs-internal:".length)) }));
         b.onResolve({ filter: /^yargs-dep:/ }, (args) => ({ path: yargsRequire.resolve(args.path.slice("yargs-dep:".length)) }));
         b.onLoad({ filter: /.*/, namespace: "tw" }, (args) => ({ contents: virtual[args.path], resolveDir: dist, loader: "js" }));

@@ -3,6 +3,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Rule } from "../rule.js";
+import { bundledRules } from "../bundled.js";
 
 /** The compiled rules/ folder next to this build (dist/rules, or rules/ when run from source). */
 function rulesDir(): string {
@@ -10,16 +11,9 @@ function rulesDir(): string {
   return path.resolve(here, "..", "..", "rules");
 }
 
-/** Rules compiled into the CLI bundle (scripts/bundle.mjs lists rules/ at build time), by file name. */
-let bundled: Array<[file: string, rule: Rule]> | null = null;
-
-/** Called by the bundle before the CLI starts: the rules are then taken from here, not read from rules/. */
-export function registerBundledRules(rules: Array<[file: string, rule: Rule]>): void {
-  bundled = rules;
-}
-
 export async function loadRules(): Promise<Rule[]> {
-  if (bundled) return checked(bundled, ".js");
+  // Compiled into the CLI bundle (src/bundled.ts): taken from there, not read from rules/.
+  if (bundledRules) return checked(bundledRules, ".js");
   const dir = rulesDir();
   const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
   const files = readdirSync(dir)
@@ -31,7 +25,7 @@ export async function loadRules(): Promise<Rule[]> {
   return checked(rules, ext);
 }
 
-function checked(rules: Array<[string, Rule]>, ext: string): Rule[] {
+function checked(rules: ReadonlyArray<readonly [string, Rule]>, ext: string): Rule[] {
   for (const [file, r] of rules) {
     if (!r || typeof r.run !== "function") throw new Error(`rules/${file} does not export a rule as default`);
     if (`${r.id}${ext}` !== file) throw new Error(`rules/${file} defines rule "${r.id}": the file name must be the rule id`);

@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import type yargsType from "yargs";
+import { bundledYargs } from "../bundled.js";
 
 type Yargs = typeof yargsType;
 
@@ -28,7 +29,10 @@ export async function loadYargs(argv: string[]): Promise<Yargs> {
   return (await import("yargs")).default;
 }
 
-/** The modules yargs' own ES-module shim is built from, minus cliui and string-width. */
+/**
+ * The modules yargs' own ES-module shim is built from, minus cliui and string-width. The CLI bundle compiles them in
+ * (src/bundled.ts): no module of yargs is then loaded at run time.
+ */
 export interface YargsParts {
   YargsFactory: unknown;
   getProcessArgvBin: unknown;
@@ -36,13 +40,6 @@ export interface YargsParts {
   y18n: { default: unknown };
   escalade: { default: unknown };
   getCallerFile: { default: unknown };
-}
-
-/** Parts compiled into the CLI bundle (scripts/bundle.mjs): no module of yargs is then loaded at run time. */
-let bundled: YargsParts | null = null;
-
-export function registerBundledYargs(parts: YargsParts): void {
-  bundled = parts;
 }
 
 /** yargs' folder; its internals are imported by path (its `exports` map does not list them). */
@@ -64,7 +61,7 @@ async function importParts(dir: string): Promise<YargsParts> {
 async function withoutHelpRenderer(): Promise<Yargs> {
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve("yargs/package.json"));
-  const { YargsFactory, getProcessArgvBin, Parser, y18n, escalade, getCallerFile } = (bundled ?? (await importParts(dir))) as {
+  const { YargsFactory, getProcessArgvBin, Parser, y18n, escalade, getCallerFile } = (bundledYargs ?? (await importParts(dir))) as {
     YargsFactory: (shim: unknown) => unknown;
     getProcessArgvBin: unknown;
     Parser: { default: unknown };
