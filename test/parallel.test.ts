@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { availableParallelism } from "node:os";
-import { claim, workerPlan, requestedWorkers } from "../src/project/parallel.js";
+import { claim, drain, workerPlan, requestedWorkers } from "../src/project/parallel.js";
+import type { ScanResult } from "../src/project/scan.js";
 import { generate } from "./bench/generate.js";
 import { ROOT, runCli, tempDir } from "./helpers.js";
 import type { JsonReport } from "./helpers.js";
@@ -187,6 +188,34 @@ describe("worker threads", () => {
     // A counter some other thread moved past the end.
     Atomics.store(counter, 0, 2000);
     expect(claim(counter, 1000, 32)).toBeNull();
+  });
+});
+
+describe("drain", () => {
+  test("lets the event loop turn after each chunk (node-tree-sitter frees trees from it), and hands every chunk over in order", async () => {
+    const jobs = Array.from({ length: 100 }, (_, i) => ({ abs: `/x/${i}.py`, rel: `${i}.py` }));
+    const scanned: number[] = [];
+    const turns: number[] = [];
+    const result: ScanResult = { diagnostics: [], outcome: { kind: "unreadable" }, readMs: 0, parseMs: 0 };
+    const scan = async (job: { rel: string }) => {
+      scanned.push(Number.parseInt(job.rel, 10));
+      return result;
+    };
+    // An immediate queued again on every turn of the event loop: the files scanned by each turn.
+    let done = false;
+    const tick = () => {
+      turns.push(scanned.length);
+      if (!done) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const chunks: Array<[number, number]> = [];
+    await drain(jobs, scan, new Int32Array(new SharedArrayBuffer(4)), 32, (c) => void chunks.push([c.start, c.results.length]));
+    done = true;
+    expect(scanned).toEqual(jobs.map((_, i) => i));
+    expect(chunks.reduce((n, [, len]) => n + len, 0)).toBe(100);
+    expect(chunks.map(([start]) => start)).toEqual([...chunks.map(([start]) => start)].sort((a, b) => a - b));
+    // The loop turned between chunks, not only once all were scanned.
+    expect(turns.filter((n) => n > 0 && n < 100).length).toBeGreaterThanOrEqual(chunks.length - 1);
   });
 });
 
