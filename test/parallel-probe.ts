@@ -9,6 +9,8 @@
  * the worker leaves to the main thread (raw SQL for the PostgreSQL parser) are listed, and null in both scans.
  * `node parallel-probe.js prewarm <dir>`: the files of <dir> scanned alone, and by a pool whose worker was
  * started before its first batch (`prewarm`), with the number of workers live after each step.
+ * `node parallel-probe.js defer <dir>`: the files of <dir> scanned by a main-thread scanner whose PostgreSQL parser
+ * loads in the background (a stand-in, released by the probe): what it answers while loading and after.
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -17,7 +19,9 @@ import { lint } from "../src/lint.js";
 import { Worker } from "node:worker_threads";
 import { openScanPool, scanAll } from "../src/project/parallel.js";
 import type { Batch, ChunkDone, WorkerInput } from "../src/project/parallel.js";
+import { createScanner, pgLoader } from "../src/project/scan.js";
 import type { LeftToMain, ScanJob, ScanResult, ScanSettings } from "../src/project/scan.js";
+import type { SqlAnalyzer } from "../src/extract/sql.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../src/project/read.js";
 
 const [mode, dir, arg, cache] = process.argv.slice(2) as [string, string, string, string | undefined];
@@ -47,6 +51,33 @@ if (mode === "lint") {
       const after = pool.live();
       pool.close();
       return { alone: await scanned(0), prewarmed: JSON.stringify(results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v)), started, again, after };
+    }
+    if (mode === "defer") {
+      // A stand-in for the PostgreSQL parser, loaded when the probe says so; it claims one table per statement.
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let loads = 0;
+      const fake: SqlAnalyzer = { scan: (sql) => ({ effects: [{ action: "creates", table: { schema: null, name: `pg_${sql.length}` } }], unparsed: false }) };
+      const pg = pgLoader(async () => {
+        loads++;
+        await gate;
+        return fake;
+      });
+      const scan = createScanner(settings, pg);
+      const kind = (r: ScanResult | LeftToMain) => ("left" in r ? "left" : r.outcome.kind);
+      const all = async () => {
+        const kinds: string[][] = [];
+        for (const j of jobs) kinds.push([j.rel, kind(await scan(j))]);
+        return kinds;
+      };
+      const whileLoading = await all();
+      const loadedBefore = pg.get() !== undefined;
+      release();
+      await pg.start();
+      const after = await all();
+      const again = await scan(jobs.find((j) => j.rel.includes("migrations/"))!);
+      const effects = "outcome" in again && again.outcome.kind === "parsed" ? JSON.stringify(again.outcome.facts) : "";
+      return { whileLoading, loadedBefore, after, loads, pgEffects: effects.includes('"pg_') };
     }
     if (mode === "bundled") {
       const forced = await scanAll(jobs.map((j) => ({ ...j, force: true })), settings, { workers: 0, eager: true });

@@ -151,6 +151,31 @@ describe("worker threads", () => {
     expect(r.forced).toBe(r.aloneForced);
   });
 
+  test("the main thread's PostgreSQL parser loads in the background: files that want it wait, the others are scanned meanwhile", () => {
+    const root = tempDir("parallel-defer");
+    write(root, "app/models.py", "from django.db import models\n\nclass M(models.Model):\n    n = models.IntegerField()\n");
+    write(root, "app/migrations/0002_raw.py", 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL("CREATE TABLE t_raw (id int)")]\n');
+    write(root, "app/migrations/0003_data.py", 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL("UPDATE t_raw SET id = 1")]\n');
+    write(root, "util.py", "def helper():\n    return 1\n");
+    const r = probe<{ whileLoading: string[][]; loadedBefore: boolean; after: string[][]; loads: number; pgEffects: boolean }>(["defer", root]);
+    // Only the migration with DDL wants the PostgreSQL parser; data-only SQL stays with the tokenizer.
+    expect(r.whileLoading).toEqual([
+      ["app/migrations/0002_raw.py", "left"],
+      ["app/migrations/0003_data.py", "parsed"],
+      ["app/models.py", "parsed"],
+      ["util.py", "passed"],
+    ]);
+    expect(r.loadedBefore).toBe(false);
+    expect(r.after).toEqual([
+      ["app/migrations/0002_raw.py", "parsed"],
+      ["app/migrations/0003_data.py", "parsed"],
+      ["app/models.py", "parsed"],
+      ["util.py", "passed"],
+    ]);
+    expect(r.loads).toBe(1);
+    expect(r.pgEffects).toBe(true);
+  });
+
   test("a worker started before the first batch (while discovery runs) takes its share, and the results are those of one thread", () => {
     const root = tempDir("parallel-prewarm");
     for (let i = 0; i < 300; i++) write(root, `m${String(i).padStart(3, "0")}/models.py`, `from django.db import models\n\nclass M${i}(models.Model):\n    n = models.IntegerField()\n`);

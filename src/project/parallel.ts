@@ -16,8 +16,8 @@
 import { availableParallelism } from "node:os";
 import { createRequire } from "node:module";
 import type { Worker } from "node:worker_threads";
-import { createScanner } from "./scan.js";
-import type { LeftToMain, ScanJob, ScanResult, ScanSettings, Scanner, WorkerScanner } from "./scan.js";
+import { createScanner, pgLoader } from "./scan.js";
+import type { LeftToMain, ScanJob, ScanResult, ScanSettings, WorkerScanner } from "./scan.js";
 
 /** The main thread scans this long alone before it judges whether workers would pay. */
 const PROBE_MS = 50;
@@ -102,7 +102,7 @@ export function requestedWorkers(env: NodeJS.ProcessEnv = process.env): number |
 }
 
 /** Claim runs of files from `counter` until none is left, scanning each and handing it to `done`. */
-export async function drain(jobs: ScanJob[], scan: Scanner | WorkerScanner, counter: Int32Array, chunk: number, done: (c: ChunkDone) => Promise<void> | void): Promise<void> {
+export async function drain(jobs: ScanJob[], scan: WorkerScanner, counter: Int32Array, chunk: number, done: (c: ChunkDone) => Promise<void> | void): Promise<void> {
   for (;;) {
     const start = claim(counter, jobs.length, chunk);
     if (start === null) return;
@@ -170,31 +170,42 @@ export interface ScanPool {
 }
 
 export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: URL = workerEntry()): ScanPool {
-  const scan = createScanner(settings);
+  // The PostgreSQL parser loads in the background from the first file that wants it; such files wait until it is loaded.
+  const pg = pgLoader();
+  const scan = createScanner(settings, pg);
   const threads: Thread[] = [];
   /**
-   * Results of the batch in progress (one at a time), how many are still missing, and the files the workers left to
-   * the main thread (index and the file as read), which it scans between two of its own chunks.
+   * Results of the batch in progress (one at a time), how many are still missing, and the files left to the main
+   * thread for the PostgreSQL parser (index and the file as read): by the workers, and by this thread while the
+   * parser loads. It scans them between two of its own chunks once the parser is loaded, and at the end.
    */
   let current = { id: -1, results: [] as Array<ScanResult | undefined>, missing: 0, left: [] as Array<[number, LeftToMain]> };
   let batches = 0;
   const store = ({ batch = 0, start, results: got }: ChunkDone) => {
     if (batch !== current.id) return; // a late chunk of a batch already finished by the main thread
     got.forEach((r, i) => {
-      if ("left" in r) current.left.push([start + i, r]);
-      else {
+      if ("left" in r) {
+        current.left.push([start + i, r]);
+        void pg.start();
+      } else {
         if (current.results[start + i] === undefined) current.missing--;
         current.results[start + i] = r;
       }
     });
   };
-  /** Scan the files the workers left to this thread (batch `jobs`). */
-  const scanLeft = async (jobs: ScanJob[]) => {
+  /** Scan the files left to this thread (batch `jobs`): once the PostgreSQL parser is loaded, or `wait`ing for it. */
+  const scanLeft = async (jobs: ScanJob[], wait: boolean) => {
     const batch = current;
+    if (batch.left.length === 0) return;
+    if (pg.get() === undefined) {
+      if (!wait) return;
+      await pg.start();
+    }
     while (batch.left.length > 0) {
       const [i, l] = batch.left.shift()!;
       if (batch.results[i] !== undefined) continue;
       const r = await scan({ ...jobs[i]!, text: l.text });
+      if ("left" in r) throw new Error("a file was left again with the PostgreSQL parser loaded"); // cannot happen: it is loaded (or failed)
       batch.results[i] = { ...r, diagnostics: [...l.diagnostics, ...r.diagnostics], readMs: l.readMs + r.readMs };
       batch.missing--;
     }
@@ -227,13 +238,13 @@ export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: U
           return;
         }
         await new Promise((resolve) => setImmediate(resolve));
-        await scanLeft(jobs);
+        await scanLeft(jobs, false);
       });
       // Every chunk is claimed: wait for the workers' last results (scanning what they leave to this thread), or for the workers to be gone.
       const busy = live();
       for (const t of busy) t.worker.ref();
       for (;;) {
-        await scanLeft(jobs);
+        await scanLeft(jobs, true);
         if (current.missing === 0 || threads.every((t) => t.gone)) break;
         await new Promise<void>((resolve) => {
           const check = () => {
@@ -245,8 +256,14 @@ export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: U
       }
       // Idle workers wait for the next batch without keeping the process alive.
       for (const t of live()) t.worker.unref();
-      // Chunks a failed worker had claimed: scanned here.
-      for (let i = 0; i < jobs.length; i++) results[i] ??= await scan(jobs[i]!);
+      // Chunks a failed worker had claimed: scanned here (and what that leaves for the PostgreSQL parser).
+      for (let i = 0; i < jobs.length; i++) {
+        if (results[i] !== undefined) continue;
+        const r = await scan(jobs[i]!);
+        if ("left" in r) store({ batch: id, start: i, results: [r] });
+        else results[i] = r;
+      }
+      await scanLeft(jobs, true);
       current = { id: -1, results: [], missing: 0, left: [] };
       return results as ScanResult[];
     },

@@ -13,7 +13,7 @@ const input = workerData as WorkerInput;
 if (parentPort) {
   const port = parentPort;
   // The PostgreSQL parser is the main thread's alone: files that need it are handed back (LeftToMain).
-  const scanner = createScanner(input.settings, true);
+  const scanner = createScanner(input.settings, "leave");
   const run = (b: Batch) => drain(b.jobs, scanner, new Int32Array(b.counter), b.chunk, (c) => port.postMessage({ batch: b.batch, ...c }));
   // Batches run one after the other, in the order they came.
   let queue = run({ batch: input.batch ?? 0, jobs: input.jobs, counter: input.counter, chunk: input.chunk });

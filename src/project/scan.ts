@@ -59,8 +59,10 @@ export interface ScanResult {
 export type Scanner = (job: ScanJob) => Promise<ScanResult>;
 
 /**
- * A worker's answer for a file whose raw SQL wants the PostgreSQL parser: only the main thread loads it (its
- * WebAssembly costs ~0.2 s per thread to load and warm up), so the worker hands the file over as it read it.
+ * A scanner's answer for a file whose raw SQL wants the PostgreSQL parser while it is not at hand: a worker's
+ * (only the main thread loads it: its WebAssembly costs ~0.2 s per thread to load and warm up), or the main
+ * thread's while the parser loads in the background. The file is handed over as it was read, and scanned
+ * again with its text once the parser is loaded.
  */
 export interface LeftToMain {
   left: true;
@@ -69,36 +71,64 @@ export interface LeftToMain {
   readMs: number;
 }
 
-/** A worker thread's scanner (`createScanner(settings, true)`). */
+/** A scanner that may leave files to later (`createScanner(settings, "leave")` or with a PgLoader). */
 export type WorkerScanner = (job: ScanJob) => Promise<ScanResult | LeftToMain>;
 
 /** Folders whose files may hold raw SQL worth the real PostgreSQL parser (Django migrations, Alembic revisions). */
 const RAW_SQL_HOME = /(?:^|\/)(?:migrations|versions)\//;
 
 /**
- * A scanner with its own reader, parser and (loaded on the first uncached raw-SQL file) PostgreSQL parser.
- * `leavePg`: never load the PostgreSQL parser; a file that would need it is handed back (LeftToMain).
+ * The PostgreSQL parser of one thread, loaded in the background from the first call of `start`. Loading is
+ * mostly compiling 1.7 MB of WebAssembly, which V8 does off the thread: waiting for it inline left the main
+ * thread idle for 0.1–0.2 s in the middle of a scan.
+ */
+export interface PgLoader {
+  /** Start loading (once); resolves when it is loaded or failed. */
+  start(): Promise<void>;
+  /** The parser: undefined while not loaded, null when it failed to load (the tokenizer reads the SQL then). */
+  get(): SqlAnalyzer | null | undefined;
+}
+
+export function pgLoader(load: () => Promise<SqlAnalyzer> = loadPgAnalyzer): PgLoader {
+  let loading: Promise<void> | undefined;
+  let pg: SqlAnalyzer | null | undefined;
+  return {
+    start: () =>
+      (loading ??= load().then(
+        (a) => void (pg = a),
+        () => void (pg = null),
+      )),
+    get: () => pg,
+  };
+}
+
+/**
+ * A scanner with its own reader and parser. How it gets the PostgreSQL parser:
+ * - no `pg`: it loads it on the first uncached raw-SQL file, and waits;
+ * - `"leave"` (a worker): never; a file that would need it is handed back (LeftToMain);
+ * - a PgLoader (the main thread of a scan): it starts the loader on the first such file and hands back the files
+ *   that need it until it is loaded, to be scanned again with their text (`job.text`) once it is.
  */
 export function createScanner(settings: ScanSettings): Scanner;
-export function createScanner(settings: ScanSettings, leavePg: true): WorkerScanner;
-export function createScanner(settings: ScanSettings, leavePg = false): WorkerScanner {
+export function createScanner(settings: ScanSettings, pg: "leave" | PgLoader): WorkerScanner;
+export function createScanner(settings: ScanSettings, pg?: "leave" | PgLoader): WorkerScanner {
   const reader = createReader(settings.maxBytes);
   const cached = settings.cachedKeys ? new Set(settings.cachedKeys) : null;
   const parser = new PythonParser(); // tree-sitter loads on the first parse
-  let pg: SqlAnalyzer | null | undefined;
+  const loader = pg === undefined || pg === "leave" ? pgLoader() : pg;
 
-  /** The raw-SQL reader for a file and its name, or null when it needs the PostgreSQL parser and `leavePg`. */
+  /** The raw-SQL reader for a file and its name, or null when it needs the PostgreSQL parser and must leave it. */
   const sqlReader = async (rel: string, text: string): Promise<[SqlAnalyzer, string] | null> => {
     if (!RAW_SQL_HOME.test(rel) || !mentionsRawSql(text)) return [tokenizerAnalyzer, "tokenizer"];
-    if (pg === undefined && !cached?.has(factsKey(rel, text, "pg"))) {
-      if (leavePg) return null;
-      try {
-        pg = await loadPgAnalyzer();
-      } catch {
-        pg = null; // the tokenizer still reads the SQL
-      }
+    let analyzer = loader.get();
+    if (analyzer === undefined && !cached?.has(factsKey(rel, text, "pg"))) {
+      if (pg === "leave") return null;
+      const loading = loader.start();
+      if (pg !== undefined) return null; // loading in the background: scanned again once it is loaded
+      await loading;
+      analyzer = loader.get();
     }
-    return pg === null ? [tokenizerAnalyzer, "tokenizer"] : [pg ?? tokenizerAnalyzer, "pg"];
+    return analyzer === null ? [tokenizerAnalyzer, "tokenizer"] : [analyzer ?? tokenizerAnalyzer, "pg"];
   };
 
   return async (job) => {
