@@ -3,6 +3,7 @@
  * Loaded lazily — only when a file contains raw SQL — so runs without any pay nothing.
  * Text the parser rejects (templated SQL with `%s`, fragments) falls back to the tokenizer.
  */
+import { createRequire } from "node:module";
 import type { SqlTableEffect, TableRef } from "./facts.js";
 import { mayHaveDdl, scanSql } from "./sql.js";
 import type { SqlAnalyzer, SqlScan } from "./sql.js";
@@ -14,9 +15,28 @@ interface PgModule {
   parseSync(query: string): { stmts?: Array<{ stmt?: Node }> };
 }
 
+/**
+ * V8's budget before a WebAssembly function is recompiled with TurboFan ("dynamic tiering"), as `node` sets it, and the
+ * one libpg-query's module is instantiated with. Its parser is one huge function (bison's), and recompiling it took
+ * 0.2–0.4 s of CPU on V8's background threads, which a run on two busy cores paid for, and which the process waited
+ * for before it could exit (a fixture with one `RunSQL`: 0.58 s through the CLI, of which Node alone is 0.13 s).
+ * A lint run parses little SQL, so the baseline (Liftoff) code is kept until it has run about 500 times as long.
+ * Each instance takes its budget when it is created, so the flag is raised for that moment only.
+ */
+const DEFAULT_TIERING_BUDGET = 1_800_000;
+const PG_TIERING_BUDGET = 1_000_000_000;
+
 export async function loadPgAnalyzer(): Promise<SqlAnalyzer> {
   const pg = (await import("libpg-query")) as unknown as PgModule;
-  await pg.loadModule();
+  // Left alone when whoever started Node chose a budget.
+  const chosen = [...process.execArgv, process.env["NODE_OPTIONS"] ?? ""].some((a) => a.includes("wasm-tiering-budget"));
+  const v8 = chosen ? null : (createRequire(import.meta.url)("node:v8") as typeof import("node:v8"));
+  v8?.setFlagsFromString(`--wasm-tiering-budget=${PG_TIERING_BUDGET}`);
+  try {
+    await pg.loadModule();
+  } finally {
+    v8?.setFlagsFromString(`--wasm-tiering-budget=${DEFAULT_TIERING_BUDGET}`);
+  }
   return {
     scan(sql: string): SqlScan {
       if (!mayHaveDdl(sql)) return { effects: [], unparsed: false }; // what both readers say, without the parse
