@@ -14,6 +14,10 @@ const fs = require("node:fs");
 const path = require("node:path");
 const vm = require("node:vm");
 
+// V8's flags for the CLI's own process (src/tune.ts says which and why; kept in step by hand), set before the
+// bundle is compiled: V8's code cache records the flags it was made under, and is rejected under others.
+if (![...process.execArgv, process.env.NODE_OPTIONS || ""].join(" ").includes("turbo-inlining")) require("node:v8").setFlagsFromString("--no-turbo-inlining");
+
 const bundle = path.join(__dirname, "..", "dist", "bundle", "tablewarden.cjs");
 let source = null;
 try {

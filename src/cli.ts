@@ -19,6 +19,7 @@ import { knownIds } from "./engine/index.js";
 import { packageRoot } from "./data/catalog.js";
 import { loadBaselineFile, stdinInput, writeBaselineFile } from "./cli-inputs.js";
 import { loadYargs } from "./util/yargs.js";
+import { tuneV8 } from "./tune.js";
 
 const SEVERITIES = ["off", "info", "warning", "error"];
 
@@ -189,6 +190,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// This process is the CLI's own: V8's flags are ours to choose (src/tune.ts).
+tuneV8();
 // `yargs/helpers`' hideBin is this slice, but importing it loads yargs' help renderer (cliui, string-width).
 main(process.argv.slice(2)).then(
   (code) => {

@@ -5,10 +5,11 @@
  * other suites' shared cache is left alone.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { FIXTURES, ROOT, tempDir } from "./helpers.js";
+import { tuneV8 } from "../src/tune.js";
 
 const SHOP = path.join(FIXTURES, "example-shop");
 
@@ -55,6 +56,17 @@ describe("code cache of the CLI bundle", () => {
     expect(run(pkg)).toEqual(first);
   });
 
+  test("V8 accepts the cache on the next run: it is not written again (the launcher's V8 flags are set before it is read)", () => {
+    const file = cacheFile(pkg);
+    const before = readFileSync(file);
+    // Backdated: a run that rejected the cache would write a new file, with a new time.
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(file, past, past);
+    expect(run(pkg)).toEqual(first);
+    expect(Math.abs(statSync(file).mtimeMs - past.getTime())).toBeLessThan(1);
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
   test.each([
     ["a flipped payload", (d: Buffer) => Buffer.from(d.map((b, i) => (i > 200 && i % 97 === 0 ? b ^ 0xff : b)))],
     ["a truncated file", (d: Buffer) => d.subarray(0, 1000)],
@@ -65,5 +77,13 @@ describe("code cache of the CLI bundle", () => {
     writeFileSync(file, damage(readFileSync(file)));
     expect(run(pkg)).toEqual(first);
     expect(intact(cacheFile(pkg))).toBe(true);
+  });
+});
+
+describe("V8 flags of the CLI's process", () => {
+  test("set unless whoever started Node chose them (command line or NODE_OPTIONS)", () => {
+    expect(tuneV8([], "")).toEqual(["--no-turbo-inlining"]);
+    expect(tuneV8(["--turbo-inlining"], "")).toEqual([]);
+    expect(tuneV8([], "--max-old-space-size=4096 --no-turbo-inlining")).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ import { tokenizerAnalyzer } from "../../src/extract/sql.js";
 import { ModuleIndex } from "../../src/link/modules.js";
 import { modelsModules, prefetchClosure } from "../../src/project/prefetch.js";
 import { format } from "../../src/report/index.js";
+import { tuneV8 } from "../../src/tune.js";
 
 const [mode, dir] = process.argv.slice(2) as [string, string];
 const t0 = performance.now();
@@ -41,6 +42,7 @@ let gc: ((options?: { type: "minor" }) => void) | undefined;
 /** Trees are let go of every this many files. */
 const FREE_EVERY = 16;
 if (mode === "lint" || mode === "warm" || mode === "edit") {
+  tuneV8(); // as the CLI does
   // `edit`: an editor's buffer of a model module, changed (a comment appended; the disk is not touched), with a
   // warm cache: that file is parsed again and the project linked again.
   const edited = mode === "edit" ? firstModels(path.resolve(dir)) : null;
