@@ -14,9 +14,15 @@ const fs = require("node:fs");
 const path = require("node:path");
 const vm = require("node:vm");
 
-// V8's flags for the CLI's own process (src/tune.ts says which and why; kept in step by hand), set before the
-// bundle is compiled: V8's code cache records the flags it was made under, and is rejected under others.
-if (![...process.execArgv, process.env.NODE_OPTIONS || ""].join(" ").includes("turbo-inlining")) require("node:v8").setFlagsFromString("--no-turbo-inlining");
+// V8's flags for the CLI's own process (src/tune.ts says which and why; kept in step by hand: CLI_V8_FLAGS and
+// tuneV8), set before the bundle is compiled: V8's code cache records the flags it was made under, and is
+// rejected under others. Only on the V8 they were measured with; flags whoever started Node chose are left alone.
+if (process.versions.v8.startsWith("11.3.")) {
+  const chosen = [...process.execArgv, process.env.NODE_OPTIONS || ""].join(" ");
+  for (const [name, flag] of [["turbo-inlining", "--no-turbo-inlining"], ["interrupt-budget", "--interrupt-budget=500000"]]) {
+    if (!chosen.includes(name)) require("node:v8").setFlagsFromString(flag);
+  }
+}
 
 const bundle = path.join(__dirname, "..", "dist", "bundle", "tablewarden.cjs");
 let source = null;

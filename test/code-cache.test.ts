@@ -82,8 +82,11 @@ describe("code cache of the CLI bundle", () => {
 
 describe("V8 flags of the CLI's process", () => {
   test("set unless whoever started Node chose them (command line or NODE_OPTIONS)", () => {
-    expect(tuneV8([], "")).toEqual(["--no-turbo-inlining"]);
-    expect(tuneV8(["--turbo-inlining"], "")).toEqual([]);
-    expect(tuneV8([], "--max-old-space-size=4096 --no-turbo-inlining")).toEqual([]);
+    const v8 = "11.3.244.8-node.33";
+    expect(tuneV8([], "", v8)).toEqual(["--no-turbo-inlining", "--interrupt-budget=500000"]);
+    expect(tuneV8(["--turbo-inlining"], "", v8)).toEqual(["--interrupt-budget=500000"]);
+    expect(tuneV8([], "--max-old-space-size=4096 --no-turbo-inlining --interrupt-budget=100000", v8)).toEqual([]);
+    // Another V8: nothing (it may not know the flags).
+    expect(tuneV8([], "", "12.4.254.21-node.33")).toEqual([]);
   });
 });
