@@ -77,7 +77,15 @@ if (mode === "lint") {
       const after = await all();
       const again = await scan(jobs.find((j) => j.rel.includes("migrations/"))!);
       const effects = "outcome" in again && again.outcome.kind === "parsed" ? JSON.stringify(again.outcome.facts) : "";
-      return { whileLoading, loadedBefore, after, loads, pgEffects: effects.includes('"pg_') };
+      // A parser that fails to load: the files that waited for it are read with the tokenizer.
+      const broken = pgLoader(() => Promise.reject(new Error("no WebAssembly here")));
+      const brokenScan = createScanner(settings, broken);
+      const migration = jobs.find((j) => j.rel.includes("migrations/0002"))!;
+      const first = kind(await brokenScan(migration));
+      await broken.start();
+      const failed = await brokenScan(migration);
+      const tokenizerFacts = "outcome" in failed && failed.outcome.kind === "parsed" ? JSON.stringify(failed.outcome.facts) : "";
+      return { whileLoading, loadedBefore, after, loads, pgEffects: effects.includes('"pg_'), broken: [first, kind(failed), broken.get(), tokenizerFacts.includes('"t_raw"')] };
     }
     if (mode === "bundled") {
       const forced = await scanAll(jobs.map((j) => ({ ...j, force: true })), settings, { workers: 0, eager: true });

@@ -157,7 +157,7 @@ describe("worker threads", () => {
     write(root, "app/migrations/0002_raw.py", 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL("CREATE TABLE t_raw (id int)")]\n');
     write(root, "app/migrations/0003_data.py", 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL("UPDATE t_raw SET id = 1")]\n');
     write(root, "util.py", "def helper():\n    return 1\n");
-    const r = probe<{ whileLoading: string[][]; loadedBefore: boolean; after: string[][]; loads: number; pgEffects: boolean }>(["defer", root]);
+    const r = probe<{ whileLoading: string[][]; loadedBefore: boolean; after: string[][]; loads: number; pgEffects: boolean; broken: unknown[] }>(["defer", root]);
     // Only the migration with DDL wants the PostgreSQL parser; data-only SQL stays with the tokenizer.
     expect(r.whileLoading).toEqual([
       ["app/migrations/0002_raw.py", "left"],
@@ -174,6 +174,8 @@ describe("worker threads", () => {
     ]);
     expect(r.loads).toBe(1);
     expect(r.pgEffects).toBe(true);
+    // A parser that cannot load: the file waits for it, then is read with the tokenizer.
+    expect(r.broken).toEqual(["left", "parsed", null, true]);
   });
 
   test("a worker started before the first batch (while discovery runs) takes its share, and the results are those of one thread", () => {
