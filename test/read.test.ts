@@ -49,6 +49,11 @@ describe("source reader", () => {
     expect(reader.read(write(root, "bom2.py", "\ufeff\ufeffx = 1\n"), "bom2.py").text).toBe("x = 1\n");
     expect(reader.read(write(root, "bom3.py", "\ufeff\ufeff\ufeffx\n"), "bom3.py").text).toBe("\ufeffx\n");
     expect(readSource(path.join(root, "ok.py"), "ok.py", 1000).text).toHaveLength(1000);
+    // Limits above the reader's 64 KiB buffer: a file that fills it is measured before the rest is read.
+    const wide = createReader(100_000);
+    expect(wide.read(write(root, "wide-big.py", "y".repeat(150_000)), "wide-big.py")).toMatchObject({ text: null, diagnostics: [{ code: "skipped-file" }] });
+    expect(wide.read(write(root, "wide-ok.py", "z".repeat(99_999)), "wide-ok.py").text).toBe("z".repeat(99_999));
+    expect(wide.read(write(root, "wide-edge.py", "w".repeat(100_001)), "wide-edge.py").diagnostics[0]).toMatchObject({ code: "skipped-file" });
     // A folder is opened but cannot be read: a warning, as before.
     mkdirSync(path.join(root, "dir.py"));
     expect(createReader(1 << 20).read(path.join(root, "dir.py"), "dir.py").diagnostics[0]).toMatchObject({ code: "unreadable-file", message: "cannot read file: EISDIR" });

@@ -2,9 +2,9 @@
  * Reading source files safely: binary files, odd encodings, huge files and unreadable paths
  * become diagnostics naming the file; nothing here throws.
  *
- * A read is open + fstat + read + close into a buffer the reader keeps between files (a lint run reads
- * thousands of small files: no stat of its own, no buffer allocated per file). The size from fstat is
- * checked against the limit before anything is read.
+ * A read is open + read + close into a buffer the reader keeps between files (a lint run reads thousands of
+ * small files: no stat of its own, no buffer allocated per file). Only a file that fills the buffer (64 KiB)
+ * is fstat-ed, and its size checked against the limit before the rest is read.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { isUtf8 } from "node:buffer";
@@ -38,14 +38,22 @@ export function createReader(maxBytes: number): SourceReader {
         return fail(rel, "unreadable-file", "warning", `cannot read file: ${errorText(e)}`);
       }
       try {
-        const size = fstatSync(fd).size;
-        if (size > maxBytes) return tooLarge(rel, size, maxBytes);
-        if (size > buf.length) {
-          const fresh = Buffer.allocUnsafe(size);
-          if (size > KEEP_BYTES) return decodeRead(fd, fresh, rel);
-          buf = fresh;
+        // Most files fit the buffer: read to the end of the file, no fstat. A file that fills the buffer is
+        // measured against the limit, then read whole (up to its size then: a file growing meanwhile is cut there).
+        let n = fill(fd, buf, 0);
+        let into = buf;
+        if (n === buf.length) {
+          const size = fstatSync(fd).size;
+          if (size > maxBytes) return tooLarge(rel, size, maxBytes);
+          if (size > n) {
+            into = Buffer.allocUnsafe(size);
+            buf.copy(into, 0, 0, n);
+            n = fill(fd, into, n);
+            if (size <= KEEP_BYTES) buf = into;
+          }
         }
-        return decodeRead(fd, buf.subarray(0, size), rel);
+        if (n > maxBytes) return tooLarge(rel, n, maxBytes);
+        return decode(into.subarray(0, n), rel);
       } catch (e) {
         return fail(rel, "unreadable-file", "warning", `cannot read file: ${errorText(e)}`);
       } finally {
@@ -59,15 +67,15 @@ export function createReader(maxBytes: number): SourceReader {
   };
 }
 
-/** Read the file into `into` (sized by fstat, so a file that shrank since gives what it has) and decode it. */
-function decodeRead(fd: number, into: Buffer, rel: string): ReadResult {
-  let n = 0;
+/** Read from the file into `into` from byte `from` until the file ends or `into` is full; the bytes in `into` then. */
+function fill(fd: number, into: Buffer, from: number): number {
+  let n = from;
   while (n < into.length) {
     const got = readSync(fd, into, n, into.length - n, null);
     if (got === 0) break;
     n += got;
   }
-  return decode(into.subarray(0, n), rel);
+  return n;
 }
 
 /** Read one file (a reader of its own: for the odd file outside a run's main loop). */
