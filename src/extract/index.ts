@@ -50,6 +50,8 @@ export function suppressionsIn(text: string): SuppressionFact[] {
 
 /** Module-level names the file changes after binding them (read from the text: bodies may be skipped). */
 function mutatedNames(text: string, names: Set<string>): string[] {
+  // Only module-level names count: most files (nearly every migration) bind none, and the scan below visits every identifier.
+  if (names.size === 0) return [];
   const out = new Set<string>();
   for (const m of text.matchAll(/\bglobal\s+([\w\s,]+)/g)) for (const n of m[1]!.split(/[\s,]+/)) if (names.has(n)) out.add(n);
   const re = /\b([A-Za-z_]\w*)\s*(?:\.\s*(?:append|extend|add|update|insert|remove|pop|popitem|clear|discard|setdefault)\s*\(|\[[^\]\n]*\]\s*=(?!=)|[-+|&]=)/g;
