@@ -237,7 +237,7 @@ export function openScanPool(settings: ScanSettings, plan: WorkerPlan, script: U
           if (elapsed >= PROBE_MS && (elapsed / alone) * left >= WORKER_THRESHOLD_MS) start();
           return;
         }
-        await new Promise((resolve) => setImmediate(resolve));
+        // The workers' results come in when drain lets the event loop turn, after this.
         await scanLeft(jobs, false);
       });
       // Every chunk is claimed: wait for the workers' last results (scanning what they leave to this thread), or for the workers to be gone.
