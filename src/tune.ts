@@ -1,7 +1,8 @@
 /**
  * V8 settings for a process tablewarden owns: the CLI's (and the benchmark's, which times what the CLI does).
  * bin/tablewarden.js sets the same flags by hand before it compiles the bundle (V8's code cache is tied to them).
- * The API never calls this: V8's flags belong to the whole process, and its host's are its own.
+ * The API never calls this: V8's flags belong to the whole process, and its host's are its own (the one exception,
+ * scoped and undone, is the PostgreSQL parser's WebAssembly tiering budget: src/extract/pgsql.ts).
  *
  * A cold run is CPU-bound on two cores, and much of that CPU went to V8 optimising the same hot functions once
  * per thread (the parser's conversion, the extractors), on background threads that share the cores with the
@@ -25,12 +26,18 @@ export function measuredV8(version: string = process.versions.v8): boolean {
   return version.startsWith("11.3.");
 }
 
-/** Set CLI_V8_FLAGS, except those whoever started Node chose (on its command line or in NODE_OPTIONS). Returns the flags set. */
+/** Whether whoever started Node set the V8 flag `name` (`turbo-inlining`), on its command line or in NODE_OPTIONS. */
+export function nodeChose(name: string, execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env["NODE_OPTIONS"] ?? ""): boolean {
+  return [...execArgv, nodeOptions].some((a) => a.includes(name));
+}
+
+/** Set CLI_V8_FLAGS, except those whoever started Node chose. Returns the flags set. */
 export function tuneV8(execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env["NODE_OPTIONS"] ?? "", version?: string): string[] {
   if (!measuredV8(version)) return [];
-  const chosen = [...execArgv, nodeOptions].join(" ");
-  const flags = CLI_V8_FLAGS.filter((f) => !chosen.includes(f.replace(/^--(?:no-)?/, "").replace(/=.*/, "")));
+  const flags = CLI_V8_FLAGS.filter((f) => !nodeChose(f.replace(/^--(?:no-)?/, "").replace(/=.*/, ""), execArgv, nodeOptions));
+  if (flags.length === 0) return flags;
   // node:v8 is loaded here, not at start-up: src/extract/pgsql.ts asks measuredV8 in every run.
-  if (flags.length > 0) for (const f of flags) (createRequire(import.meta.url)("node:v8") as typeof import("node:v8")).setFlagsFromString(f);
+  const v8 = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
+  for (const f of flags) v8.setFlagsFromString(f);
   return flags;
 }

@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import type { SqlTableEffect, TableRef } from "./facts.js";
 import { mayHaveDdl, scanSql } from "./sql.js";
-import { measuredV8 } from "../tune.js";
+import { measuredV8, nodeChose } from "../tune.js";
 import type { SqlAnalyzer, SqlScan } from "./sql.js";
 
 type Node = Record<string, unknown>;
@@ -31,8 +31,7 @@ const PG_TIERING_BUDGET = 1_000_000_000;
 export async function loadPgAnalyzer(): Promise<SqlAnalyzer> {
   const pg = (await import("libpg-query")) as unknown as PgModule;
   // Left alone when whoever started Node chose a budget, and on a V8 other than the one measured (src/tune.ts).
-  const chosen = [...process.execArgv, process.env["NODE_OPTIONS"] ?? ""].some((a) => a.includes("wasm-tiering-budget"));
-  const v8 = chosen || !measuredV8() ? null : (createRequire(import.meta.url)("node:v8") as typeof import("node:v8"));
+  const v8 = nodeChose("wasm-tiering-budget") || !measuredV8() ? null : (createRequire(import.meta.url)("node:v8") as typeof import("node:v8"));
   v8?.setFlagsFromString(`--wasm-tiering-budget=${PG_TIERING_BUDGET}`);
   try {
     await pg.loadModule();
