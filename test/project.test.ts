@@ -147,6 +147,8 @@ describe("baseline", () => {
     expect(baselined).toBe(1);
     expect(findings.map((x) => x.loc.line)).toEqual([20]);
     expect(normaliseMessage("created by model shop.Order (shop/models.py:22) and line 7")).toBe("created by model shop.Order (shop/models.py) and line");
+    // Ranges with a hyphen or an en dash (U+2013, written as an escape so the bundle stays ASCII).
+    expect(normaliseMessage("see lines 3-7 and lines 12\u201314")).toBe("see line and line");
   });
 
   test("a missing or malformed baseline file is a usage error naming it", () => {

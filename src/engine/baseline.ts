@@ -35,7 +35,7 @@ export interface Baseline {
 export function normaliseMessage(message: string): string {
   return message
     .replace(/:\d+(?::\d+)?(?!\d)/g, "")
-    .replace(/\blines? \d+(?:[-–]\d+)?/g, "line")
+    .replace(/\blines? \d+(?:[-\u2013]\d+)?/g, "line")
     .replace(/\s+/g, " ")
     .trim();
 }
