@@ -37,7 +37,7 @@ if (mode === "lint") {
   const settings = { maxBytes: DEFAULT_MAX_FILE_BYTES, cachedKeys: null };
   const scan = async (workers: number, script?: string) => {
     const r = await scanAll(jobs, settings, { workers, eager: true }, script ? pathToFileURL(path.resolve(dir, script)) : undefined);
-    return { results: JSON.stringify(r.results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v)), workers: r.workers };
+    return { results: JSON.stringify(r.results, (k, v: unknown) => (k === "readMs" || k === "parseMs" || k === "extractMs" ? undefined : v)), workers: r.workers };
   };
   const scanned = async (workers: number, script?: string) => (await scan(workers, script)).results;
   const out = async () => {
@@ -50,7 +50,7 @@ if (mode === "lint") {
       const results = await pool.scan(jobs);
       const after = pool.live();
       pool.close();
-      return { alone: await scanned(0), prewarmed: JSON.stringify(results, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v)), started, again, after };
+      return { alone: await scanned(0), prewarmed: JSON.stringify(results, (k, v: unknown) => (k === "readMs" || k === "parseMs" || k === "extractMs" ? undefined : v)), started, again, after };
     }
     if (mode === "defer") {
       // A stand-in for the PostgreSQL parser, loaded when the probe says so; it claims one table per statement.
@@ -138,5 +138,5 @@ async function byWorkerAlone(
 
 /** Scan results as JSON, without the per-file times. */
 function times(r: unknown[]): string {
-  return JSON.stringify(r, (k, v: unknown) => (k === "readMs" || k === "parseMs" ? undefined : v));
+  return JSON.stringify(r, (k, v: unknown) => (k === "readMs" || k === "parseMs" || k === "extractMs" ? undefined : v));
 }

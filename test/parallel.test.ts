@@ -223,7 +223,7 @@ describe("drain", () => {
     const jobs = Array.from({ length: 100 }, (_, i) => ({ abs: `/x/${i}.py`, rel: `${i}.py` }));
     const scanned: number[] = [];
     const turns: number[] = [];
-    const result: ScanResult = { diagnostics: [], outcome: { kind: "unreadable" }, readMs: 0, parseMs: 0 };
+    const result: ScanResult = { diagnostics: [], outcome: { kind: "unreadable" }, readMs: 0, parseMs: 0, extractMs: 0 };
     const scan = async (job: { rel: string }) => {
       scanned.push(Number.parseInt(job.rel, 10));
       return result;

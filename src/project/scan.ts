@@ -52,8 +52,12 @@ export interface ScanResult {
   /** Diagnostics of reading the file (binary, encoding, too large, unreadable). */
   diagnostics: Diagnostic[];
   outcome: ScanOutcome;
+  /** Reading, decoding, the prefilter and the content hash. */
   readMs: number;
+  /** tree-sitter's parse. */
   parseMs: number;
+  /** Converting the tree and extracting the facts (raw SQL included). */
+  extractMs: number;
 }
 
 export type Scanner = (job: ScanJob) => Promise<ScanResult>;
@@ -134,17 +138,24 @@ export function createScanner(settings: ScanSettings, pg?: "leave" | PgLoader): 
   return async (job) => {
     const tr = performance.now();
     const read = job.text !== undefined ? { text: job.text, diagnostics: [] } : reader.read(job.abs, job.rel);
-    const result: ScanResult = { diagnostics: read.diagnostics, outcome: { kind: "unreadable" }, readMs: performance.now() - tr, parseMs: 0 };
+    const result: ScanResult = { diagnostics: read.diagnostics, outcome: { kind: "unreadable" }, readMs: 0, parseMs: 0, extractMs: 0 };
     const text = read.text;
-    if (text === null) return result;
-    if (!job.force && !worthParsing(job.rel, text)) {
-      result.outcome = { kind: "passed", text, key: cached ? factsKey(job.rel, text, "tokenizer") : "" };
+    if (text === null) {
+      result.readMs = performance.now() - tr;
       return result;
     }
+    if (!job.force && !worthParsing(job.rel, text)) {
+      result.outcome = { kind: "passed", text, key: cached ? factsKey(job.rel, text, "tokenizer") : "" };
+      result.readMs = performance.now() - tr;
+      return result;
+    }
+    result.readMs = performance.now() - tr; // not the wait for the PostgreSQL parser, if any
     const chosen = job.force ? ([tokenizerAnalyzer, "tokenizer"] as const) : await sqlReader(job.rel, text);
     if (chosen === null) return { left: true, text, diagnostics: result.diagnostics, readMs: result.readMs };
     const [sql, sqlName] = chosen;
+    const tk = performance.now();
     const key = cached ? factsKey(job.rel, text, sqlName) : "";
+    result.readMs += performance.now() - tk;
     // The deploy side reads a few of these files again (env.py, settings...): their text goes along.
     const kept = deployReadsPython(job.rel) ? { text } : {};
     if (cached?.has(key)) {
@@ -152,9 +163,11 @@ export function createScanner(settings: ScanSettings, pg?: "leave" | PgLoader): 
       return result;
     }
     const tp = performance.now();
+    const ts = parser.treeSitterMs;
     const extracted = extractSafely(job.rel, text, parser, sql);
     result.outcome = "facts" in extracted ? { kind: "parsed", key, facts: extracted.facts, chars: text.length, ...kept } : { kind: "failed", error: extracted.error, chars: text.length };
-    result.parseMs = performance.now() - tp;
+    result.parseMs = parser.treeSitterMs - ts;
+    result.extractMs = performance.now() - tp - result.parseMs;
     return result;
   };
 }
