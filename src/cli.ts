@@ -12,6 +12,7 @@ import type { Format } from "./report/index.js";
 import { TABLE_FORMATS, formatTables } from "./report/tables.js";
 import { envBlock } from "./suggest/env.js";
 import { formatExplain } from "./report/explain.js";
+import { formatTimings } from "./report/timings.js";
 import type { TableFormat } from "./report/tables.js";
 import type { SeverityOrOff } from "./types.js";
 import { loadRules } from "./engine/rules.js";
@@ -77,7 +78,8 @@ export async function main(argv: string[]): Promise<number> {
             .option("write-baseline", { type: "string", describe: "Record today's findings in this file (then exit 0)" })
             .option("stdin", { type: "boolean", describe: "Read the contents of --stdin-filename from standard input (an editor's unsaved buffer)" })
             .option("stdin-filename", { type: "string", describe: "The path of the file whose contents are on standard input" })
-            .option("project-root", { type: "string", describe: "Read the whole project from this folder (default: detected from the paths)" }),
+            .option("project-root", { type: "string", describe: "Read the whole project from this folder (default: detected from the paths)" })
+            .option("timings", { type: "boolean", default: false, describe: "Print where the run's time went (per phase) to stderr" }),
         async (args) => {
           const ruleSeverities = parseRuleFlags(args.rule, knownIds(rules));
           const toFile = args["output-file"];
@@ -100,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
             outcome.code = 0;
             return;
           }
+          const tr = performance.now();
           const report = format(args.format, result.findings, result.filesScanned, color, {
             rules: result.rules,
             toolVersion: version(),
@@ -107,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
             workspace: path.resolve(process.env["GITHUB_WORKSPACE"] || process.cwd()),
             baselined: result.baselined,
           });
+          const reportMs = performance.now() - tr;
           if (toFile) {
             try {
               writeFileSync(toFile, report);
@@ -114,6 +118,7 @@ export async function main(argv: string[]): Promise<number> {
               throw new UsageError(`--output-file: cannot write ${toFile} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
             }
           } else process.stdout.write(report);
+          if (args.timings) process.stderr.write(formatTimings(result.timings, result.filesScanned, reportMs));
           const warnings = result.findings.filter((f) => f.severity === "warning").length;
           const maxWarnings = args["max-warnings"];
           if (maxWarnings !== undefined && (!Number.isInteger(maxWarnings) || maxWarnings < 0)) throw new UsageError("--max-warnings expects a whole number ≥ 0");

@@ -74,3 +74,19 @@ describe("lint() API", () => {
     expect(typeof use).toBe("function");
   });
 });
+
+describe("timings", () => {
+  test("reading, tree-sitter's parse and the extraction are timed apart, for every file parsed", () => {
+    const script = `
+      import { lint } from "tablewarden";
+      const r = await lint({ paths: [${JSON.stringify(path.join(FIXTURES, "example-shop"))}], cache: false, workers: 0 });
+      process.stdout.write(JSON.stringify(r.timings));
+    `;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    const t = JSON.parse(r.stdout) as LintResult["timings"];
+    expect(t.parsedFiles).toBeGreaterThan(5);
+    for (const phase of [t.discover, t.read, t.parse, t.extract, t.link, t.rules]) expect(phase).toBeGreaterThan(0);
+    expect(t.discover + t.read + t.parse + t.extract + t.link + t.rules).toBeLessThanOrEqual(t.total);
+  });
+});

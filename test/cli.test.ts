@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { FIXTURES, runCli } from "./helpers.js";
 import type { JsonReport } from "./helpers.js";
+import { formatTimings } from "../src/report/timings.js";
 
 const SHOP = path.join(FIXTURES, "example-shop");
 const CLEAN = path.join(FIXTURES, "clean-mirror-on-separate-metadata");
@@ -32,6 +33,28 @@ describe("cli", () => {
 
   test("output is byte-identical between runs", () => {
     expect(runCli([SHOP, "--format", "json"]).stdout).toBe(runCli([SHOP, "--format", "json"]).stdout);
+  });
+
+  test("--timings: one line on stderr with every phase; the report is unchanged", () => {
+    const plain = runCli([SHOP, "--format", "json", "--no-cache"]);
+    const timed = runCli([SHOP, "--format", "json", "--no-cache", "--timings"]);
+    expect(timed.status).toBe(plain.status);
+    expect(timed.stdout).toBe(plain.stdout);
+    expect(plain.stderr).toBe("");
+    const files = (JSON.parse(plain.stdout) as JsonReport).summary.filesScanned;
+    const t = String.raw`\d+(?: ms|\.\d\d s)`; // "84 ms", "1.25 s"
+    const phases = ["discover", "read", "parse", "extract", "link", "rules", "report"].map((p) => `${p} ${t}`).join(", ");
+    expect(timed.stderr).toMatch(new RegExp(String.raw`^tablewarden: ${t} for ${files} files \(\d+ parsed\): ${phases}\n$`));
+  });
+
+  test("--timings wording: threads, files parsed ahead, the cache, a reused linking", () => {
+    const base = { discover: 92.4, read: 1322, parse: 1160, extract: 1071, link: 144, rules: 6, total: 2060, parsedBytes: 0 };
+    expect(formatTimings({ ...base, parsedFiles: 2090, cachedFiles: 0, workers: 1, ahead: 277, linkReused: false }, 4330, 0.6)).toBe(
+      "tablewarden: 2.06 s for 4,330 files (2,090 parsed on 2 threads, 277 of them ahead of linking): discover 92 ms, read 1.32 s, parse 1.16 s, extract 1.07 s, link 144 ms, rules 6 ms, report 1 ms (read, parse and extract summed over threads)\n",
+    );
+    expect(formatTimings({ ...base, parsedFiles: 0, cachedFiles: 4435, workers: 0, ahead: 0, linkReused: true }, 1, 0)).toBe(
+      "tablewarden: 2.06 s for 1 file (0 parsed, 4,435 from the cache): discover 92 ms, read 1.32 s, parse 1.16 s, extract 1.07 s, link (last run's, reused) 144 ms, rules 6 ms, report 0 ms\n",
+    );
   });
 
   test("--rule turns a rule off or changes its severity", () => {

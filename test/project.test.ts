@@ -9,7 +9,6 @@ import type { JsonReport } from "./helpers.js";
 import { findProjectRoot } from "../src/project/root.js";
 import { applyBaseline, buildBaseline, normaliseMessage } from "../src/engine/baseline.js";
 import type { Finding } from "../src/types.js";
-import { lint } from "../src/lint.js";
 
 type Report = JsonReport & { summary: JsonReport["summary"] & { baselined?: number } };
 
@@ -185,15 +184,5 @@ describe("include and settings-module", () => {
     const missing = json([dir]).doc!;
     expect(missing.findings.find((f) => f.ruleId === "unresolved" && f.message.includes("project.nope"))?.severity).toBe("warning");
     expect(tables(missing).has("django_session")).toBe(true); // detection as before
-  });
-});
-
-describe("timings", () => {
-  test("reading, tree-sitter's parse and the extraction are timed apart, for every file parsed", async () => {
-    const r = await lint({ paths: [path.join(FIXTURES, "example-shop")], cache: false, workers: 0 });
-    const t = r.timings;
-    expect(t.parsedFiles).toBeGreaterThan(5);
-    for (const phase of [t.discover, t.read, t.parse, t.extract, t.link, t.rules]) expect(phase).toBeGreaterThan(0);
-    expect(t.discover + t.read + t.parse + t.extract + t.link + t.rules).toBeLessThanOrEqual(t.total);
   });
 });
