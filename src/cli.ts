@@ -99,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
           });
           if (args["write-baseline"]) {
             process.stderr.write(writeBaselineFile(args["write-baseline"], result.findings));
+            if (args.timings) process.stderr.write(formatTimings(result.timings, result.filesScanned, 0));
             outcome.code = 0;
             return;
           }

@@ -1,7 +1,7 @@
 /** The command line: flags, exit codes, formats. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { FIXTURES, runCli } from "./helpers.js";
+import { FIXTURES, runCli, tempDir } from "./helpers.js";
 import type { JsonReport } from "./helpers.js";
 import { formatTimings } from "../src/report/timings.js";
 
@@ -44,7 +44,11 @@ describe("cli", () => {
     const files = (JSON.parse(plain.stdout) as JsonReport).summary.filesScanned;
     const t = String.raw`\d+(?: ms|\.\d\d s)`; // "84 ms", "1.25 s"
     const phases = ["discover", "read", "parse", "extract", "link", "rules", "report"].map((p) => `${p} ${t}`).join(", ");
-    expect(timed.stderr).toMatch(new RegExp(String.raw`^tablewarden: ${t} for ${files} files \(\d+ parsed\): ${phases}\n$`));
+    const line = String.raw`tablewarden: ${t} for ${files} files \(\d+ parsed\): ${phases}\n$`;
+    expect(timed.stderr).toMatch(new RegExp(`^${line}`));
+    // --write-baseline prints no report, but still the timings, after its own line.
+    const baselined = runCli([SHOP, "--write-baseline", path.join(tempDir("timings"), "baseline.json"), "--no-cache", "--timings"]);
+    expect(baselined.stderr).toMatch(new RegExp(String.raw`^tablewarden: recorded .*\n${line}`));
   });
 
   test("--timings wording: threads, files parsed ahead, the cache, a reused linking", () => {
