@@ -1,7 +1,8 @@
 /** `--timings`: where a run's time went, as one line for stderr (the report itself is unchanged). */
 import type { Timings } from "../lint.js";
 
-function ms(x: number): string {
+/** Milliseconds as "84 ms", or "1.25 s" from a second on (also the benchmark's table). */
+export function ms(x: number): string {
   return x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`;
 }
 

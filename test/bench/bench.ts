@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SIZES, generate } from "./generate.js";
+import { ms as formatMs } from "../../src/report/timings.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..", "..", "..");
@@ -71,7 +72,7 @@ const nodeAlone = baseline("0");
 const nodeTreeSitter = baseline('const P = require("tree-sitter"); const p = new P(); p.setLanguage(require("tree-sitter-python")); p.parse("x = 1")');
 
 const results = [];
-const ms = (x: number | undefined) => (x === undefined ? "-" : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+const ms = (x: number | undefined) => (x === undefined ? "-" : formatMs(x));
 const col = (x: string, w = 9) => x.padStart(w);
 process.stdout.write(`node -e 0: ${ms(nodeAlone)}; node + tree-sitter parsing one line: ${ms(nodeTreeSitter)} (medians of 11)\n\n`);
 process.stdout.write(
