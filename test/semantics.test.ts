@@ -165,6 +165,37 @@ describe("apps outside the project", () => {
     expect(names).toEqual(["auth_group", "auth_group_permissions", "auth_permission", "auth_user", "auth_user_groups", "auth_user_user_permissions", "django_content_type", "django_migrations"]);
   });
 
+  test("INSTALLED_APPS built on itself (starred, prepended, filtered) and names that refer to each other", async () => {
+    // DefectDojo's settings: `INSTALLED_APPS = (*INSTALLED_APPS, "django_prometheus")` overflowed the stack.
+    const { names } = await tables(
+      [
+        "DEBUG = True",
+        'BASE_APPS = [*EXTRA_APPS, "django.contrib.contenttypes"]',
+        'EXTRA_APPS = [*BASE_APPS, "taggit"]',
+        'INSTALLED_APPS = ("django.contrib.auth",)',
+        'INSTALLED_APPS = (*INSTALLED_APPS, "django.contrib.contenttypes")',
+        'INSTALLED_APPS = ("django.contrib.sessions",) + INSTALLED_APPS',
+        "if DEBUG:",
+        '    INSTALLED_APPS = tuple(app for app in INSTALLED_APPS if app != "django.contrib.sessions")',
+        "INSTALLED_APPS = [*INSTALLED_APPS, *EXTRA_APPS]",
+        "",
+      ].join("\n"),
+    );
+    expect(names).toEqual([
+      "auth_group",
+      "auth_group_permissions",
+      "auth_permission",
+      "auth_user",
+      "auth_user_groups",
+      "auth_user_user_permissions",
+      "django_content_type",
+      "django_migrations",
+      "django_session",
+      "taggit_tag",
+      "taggit_taggeditem",
+    ]);
+  });
+
   test("swappable third-party models, AppConfig paths of catalogued apps, version-dependent apps", async () => {
     const { names, unresolved } = await tables(
       'INSTALLED_APPS = ["oauth2_provider.apps.DOTConfig", "taggit", "constance", "some_unknown_app"]\nOAUTH2_PROVIDER_APPLICATION_MODEL = "myauth.Client"\n',
@@ -293,6 +324,27 @@ describe("SQLAlchemy shapes from real projects", () => {
       "m/file.py": 'from .meta import registry\n\n@registry.mapped_as_dataclass\nclass File:\n    __tablename__ = "file"\n',
     });
     expect(r.project.sqlalchemy.tables.map((t) => [t.table.name, t.metadataId])).toEqual([["file", "m/meta.py#metadata"]]);
+  });
+
+  test("aliases bound to themselves or to each other end; a plain base still maps", async () => {
+    // `A = B; B = A` made baseFromValue recurse until the stack overflowed.
+    const r = await lintFiles({
+      "m/__init__.py": "",
+      "m/models.py": [
+        "from sqlalchemy import Column, Integer",
+        "from sqlalchemy.orm import declarative_base",
+        "A = B",
+        "B = A",
+        "Loop = Loop",
+        "Real = declarative_base()",
+        "Alias = Real",
+        'class Lost(A):\n    __tablename__ = "lost"\n    id = Column(Integer, primary_key=True)',
+        'class Looped(Loop):\n    __tablename__ = "looped"\n    id = Column(Integer, primary_key=True)',
+        'class Kept(Alias):\n    __tablename__ = "kept"\n    id = Column(Integer, primary_key=True)',
+        "",
+      ].join("\n"),
+    });
+    expect(r.project.sqlalchemy.tables.map((t) => t.table.name)).toEqual(["kept"]);
   });
 
   test("a project subclass of Flask-SQLAlchemy (redash) and its automatic names", async () => {

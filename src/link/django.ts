@@ -350,19 +350,17 @@ function installedApps(index: ModuleIndex, f: FileFacts, visiting: Set<string>):
   }
   const add = (e: Expr | undefined, replace: boolean, conditional: boolean) => {
     if (!e) return;
-    const entries = entriesOf(index, f.file, e);
-    // An assignment we cannot read (`INSTALLED_APPS = list(sorted_apps)`), or one that runs only
-    // under a condition, cannot take away what an earlier assignment put in: keep the union.
-    if (replace && !conditional && entries.length > 0) apps = entries;
+    const { entries, extends: keeps } = entriesOf(index, f.file, e);
+    // An assignment that builds on the list itself (`INSTALLED_APPS + [...]`, `(*INSTALLED_APPS, "x")`)
+    // keeps what came before. One we cannot read (`INSTALLED_APPS = list(sorted_apps)`), or one that runs
+    // only under a condition, cannot take away what an earlier assignment put in: keep the union.
+    if (replace && !keeps && !conditional && entries.length > 0) apps = entries;
     else for (const x of entries) if (!apps.some((a) => a.entry === x.entry)) apps.push(x);
   };
   for (const b of f.bindings) {
     if (b.name !== "INSTALLED_APPS") continue;
-    if (b.op === "=") {
-      // `INSTALLED_APPS = INSTALLED_APPS + [...]` keeps what came before.
-      if (b.value.kind === "binop" && b.value.left.kind === "name" && b.value.left.id === "INSTALLED_APPS") add(b.value.right, false, b.conditional);
-      else add(b.value, true, b.conditional);
-    } else if (b.op === "+=") add(b.value, false, b.conditional);
+    if (b.op === "=") add(b.value, true, b.conditional);
+    else if (b.op === "+=") add(b.value, false, b.conditional);
     else if (b.value.kind === "call" && b.value.func.kind === "attr") {
       const method = b.value.func.attr;
       if (method === "append") add(b.value.args[0], false, b.conditional);
@@ -373,8 +371,17 @@ function installedApps(index: ModuleIndex, f: FileFacts, visiting: Set<string>):
   return apps;
 }
 
-function entriesOf(index: ModuleIndex, file: string, e: Expr): Array<{ entry: string; loc: Loc }> {
+/**
+ * The app entries an INSTALLED_APPS value of `file` lists, and whether it builds on INSTALLED_APPS itself
+ * (`extends`): a bare `INSTALLED_APPS` bound in `file` (or star-imported into it) is the list as it was before
+ * this assignment, which the caller holds, so its binding (this very assignment, or an earlier one) is not read.
+ * One imported by name from another module is read there.
+ * Values reached through names are read once per path, so names that refer to each other end.
+ */
+function entriesOf(index: ModuleIndex, file: string, e: Expr): { entries: Array<{ entry: string; loc: Loc }>; extends: boolean } {
   const out: Array<{ entry: string; loc: Loc }> = [];
+  let extendsItself = false;
+  const reading = new Set<Expr>();
   const visit = (x: Expr, at: string) => {
     if (x.kind === "str") out.push({ entry: x.value, loc: locOf(at, x.span) });
     else if (x.kind === "list" || x.kind === "tuple" || x.kind === "set") for (const y of x.elts) visit(y.kind === "starred" ? y.value : y, at);
@@ -383,14 +390,21 @@ function entriesOf(index: ModuleIndex, file: string, e: Expr): Array<{ entry: st
       visit(x.right, at);
     } else if (x.kind === "name" || x.kind === "attr") {
       const sym = index.resolveExpr(at, x);
-      if (sym.kind === "value") visit(sym.value, sym.file);
+      if (x.kind === "name" && x.id === "INSTALLED_APPS" && at === file && (sym.kind !== "value" || sym.file === file)) {
+        extendsItself = true;
+        return;
+      }
+      if (sym.kind !== "value" || reading.has(sym.value)) return;
+      reading.add(sym.value);
+      visit(sym.value, sym.file);
+      reading.delete(sym.value);
     } else {
       // Fall back to the generic evaluator for anything else it can read.
       for (const v of stringsOf(index, at, x).values) out.push({ entry: v, loc: locOf(at, x.span) });
     }
   };
   visit(e, file);
-  return out;
+  return { entries: out, extends: extendsItself };
 }
 
 // ---------------------------------------------------------------- apps

@@ -242,11 +242,12 @@ function metadataOfOwner(ctx: SqlaContext, owner: Symbol): string | null {
 // ---------------------------------------------------------------- bases and mapped classes
 
 /** `Base = declarative_base(...)`, `reg.generate_base()`, `db = SQLAlchemy()` → a base. */
-function baseFromValue(ctx: SqlaContext, file: string, name: string, v: Expr): BaseInfo | null {
+function baseFromValue(ctx: SqlaContext, file: string, name: string, v: Expr, depth = 0): BaseInfo | null {
   if (v.kind !== "call") {
-    if (v.kind === "name" || v.kind === "attr") {
+    // Aliases are followed a few steps: `Base = Base`, or two names bound to each other, end here.
+    if ((v.kind === "name" || v.kind === "attr") && depth < 8) {
       const sym = ctx.index.resolveExpr(file, v);
-      if (sym.kind === "value") return baseFromValue(ctx, sym.file, sym.name, sym.value);
+      if (sym.kind === "value") return baseFromValue(ctx, sym.file, sym.name, sym.value, depth + 1);
       if (sym.kind === "class") {
         const k = classKind(ctx, sym.file, sym.cls, new Set());
         return k.kind === "base" ? k.base : null;
