@@ -27,6 +27,8 @@ export default defineRule({
       if (env.target.unresolved) continue; // unresolved target_metadata: reported as `unresolved`
       const unknown: string[] = [];
       let unknownReason = "";
+      // A class on the target whose table name cannot be computed may be the model of any table Alembic creates.
+      const incomplete = graph.incompleteTarget(env);
       for (const { node, claim } of graph.tablesCreatedBy(env)) {
         if (options.allowTables.includes(node.id) || claim.view || (graph.isDjangoOwned(node) && env.sharesDjangoDatabase)) continue;
         if (graph.onTargetMetadata(node, env, true).some((c) => graph.isLoadedBy(env, c.loc.file))) continue;
@@ -38,6 +40,11 @@ export default defineRule({
           continue;
         }
         const unloaded = graph.onTargetMetadata(node, env)[0];
+        if (!unloaded && incomplete) {
+          unknown.push(node.id);
+          unknownReason ||= `classes on ${incomplete} have table names computed at run time and may be their models`;
+          continue;
+        }
         if (unloaded) {
           report(
             "notImported",

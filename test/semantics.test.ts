@@ -379,6 +379,33 @@ describe("autogenerate needs a target_metadata", () => {
     });
     expect(r.findings).toEqual([]);
   });
+
+  test("a table no model is known to map, on a metadata with computed table names: an info, not an error", async () => {
+    // Dispatch: 74 classes named by a @declared_attr __tablename__; "no model maps `incident_role`" was 35 false errors.
+    const files = (tablename: string) => ({
+      "alembic.ini": "[alembic]\nscript_location = migration\n",
+      "app/__init__.py": "",
+      "app/db.py": [
+        "from sqlalchemy import Column, Integer",
+        "from sqlalchemy.orm import DeclarativeBase, declared_attr",
+        "class Base(DeclarativeBase):",
+        "    @declared_attr.directive",
+        "    def __tablename__(cls):",
+        "        return resolve_table_name(cls.__name__)",
+        "class IncidentRole(Base):",
+        `    ${tablename}`,
+        "    id = Column(Integer, primary_key=True)",
+        "",
+      ].join("\n"),
+      "migration/env.py": "from alembic import context\nfrom app.db import Base\ntarget_metadata = Base.metadata\n\ndef run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata)\n",
+      "migration/versions/1_x.py": 'from alembic import op\nrevision = "1"\ndown_revision = None\n\ndef upgrade():\n    op.create_table("incident_role")\n    op.create_table("orphan")\n',
+    });
+    const found = async (tablename: string) =>
+      (await lintFiles(files(tablename))).findings.filter((f) => f.ruleId === "alembic-table-not-in-metadata").map((f) => [f.severity, f.table ?? null, f.message.slice(0, 60)]);
+    expect(await found("pass")).toEqual([["info", null, "Could not tell statically whether autogenerate in migration/"]]);
+    // With every name known, the table no model maps is an error again.
+    expect(await found('__tablename__ = "incident_role"')).toEqual([["error", "orphan", "`orphan` is created by Alembic (op.create_table in revision "]]);
+  });
 });
 
 describe("database identity", () => {
@@ -406,6 +433,38 @@ describe("database identity", () => {
       "api/__init__.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
     });
     expect(r.findings.map((f) => f.ruleId)).toEqual(["separate-databases"]);
+  });
+});
+
+describe("version tables and search_path", () => {
+  test("an env.py that sets search_path keeps its version table in that schema: no collision claimed, an info instead", async () => {
+    // Dispatch's core and tenant histories both use `alembic_version`, each in the schema its search_path names.
+    const env = (setPath: string) =>
+      [
+        "from alembic import context",
+        "from sqlalchemy import create_engine, text",
+        "from db import Base",
+        "target_metadata = Base.metadata",
+        "def run_migrations_online(schema):",
+        '    with create_engine("postgresql://x").connect() as connection:',
+        setPath ? `        connection.execute(text(${setPath}))` : "        pass",
+        "        context.configure(connection=connection, target_metadata=target_metadata)",
+        "",
+      ].join("\n");
+    const r = await lintFiles({
+      "db.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+      "core/env.py": env(`'set search_path to "dispatch_core"'`),
+      "tenant/env.py": env(`f'set search_path to "{schema}"'`),
+      "plain_a/env.py": env(""),
+      "plain_b/env.py": env(""),
+    });
+    const found = r.findings.filter((f) => f.ruleId === "version-table-collision").map((f) => [f.loc.file, f.severity, f.message.replace(/ \(.*$/, "")]);
+    expect(found).toEqual([
+      ["core/env.py", "info", expect.stringMatching(/^Could not tell statically whether this Alembic environment and plain_a\/env.py, plain_b\/env.py, tenant\/env.py share `alembic_version`: this env.py sets the connection's search_path/)],
+      ["plain_a/env.py", "error", "This Alembic environment records its revision in `alembic_version`, and so does plain_b/env.py: in one database each history overwrites the other's current revision, and `alembic upgrade` fails with \"Can't locate revision\"."],
+      ["plain_b/env.py", "error", "This Alembic environment records its revision in `alembic_version`, and so does plain_a/env.py: in one database each history overwrites the other's current revision, and `alembic upgrade` fails with \"Can't locate revision\"."],
+      ["tenant/env.py", "info", expect.stringMatching(/^Could not tell statically whether this Alembic environment and core\/env.py, plain_a\/env.py, plain_b\/env.py share/)],
+    ]);
   });
 });
 

@@ -344,6 +344,16 @@ export class OwnershipGraph {
     return node.claims.filter((c) => c.kind === "sqlalchemy-model" && (includeReflected || !c.reflected) && c.metadataId !== undefined && ids.has(c.metadataId));
   }
 
+  /**
+   * A MetaData in `env`'s target_metadata holding a class whose table name tablewarden cannot compute (a
+   * computed `@declared_attr __tablename__`), as its label, or null: the tables on that target are then not all known.
+   */
+  incompleteTarget(env: AlembicEnv): string | null {
+    const incomplete = new Set(this.project.sqlalchemy.incompleteMetadata);
+    const id = env.target.metadataIds.find((m) => incomplete.has(m));
+    return id === undefined ? null : this.metadataLabel(id);
+  }
+
   /** Does running env.py import `file`? (Always true when its imports could not all be resolved.) */
   isLoadedBy(env: AlembicEnv, file: string): boolean {
     if (env.reachUncertain !== null) return true;

@@ -364,7 +364,23 @@ function versionTable(inp: AlembicInputs, f: FileFacts, call: ConfigureCall): Al
   const vs = call.kwargs["version_table_schema"];
   const name = vt ? stringOf(inp.index, f.file, vt) : "alembic_version";
   const schema = vs ? stringOf(inp.index, f.file, vs) : null;
-  return { name: vs && schema === null ? null : name, schema, loc: vt ? locOf(f.file, vt.span) : null };
+  return { name: vs && schema === null ? null : name, schema, loc: vt ? locOf(f.file, vt.span) : null, searchPath: vs ? null : searchPathSet(f) };
+}
+
+/**
+ * Where env.py sets its connection's search_path (`connection.execute(text(f'set search_path to "{schema}"'))`,
+ * `connect_args={"options": "-c search_path=..."}`): a string or f-string naming it in a module-level call or
+ * binding, or in a function body. Null when there is none.
+ */
+function searchPathSet(f: FileFacts): Loc | null {
+  const exprs: Expr[] = [...f.calls.map((c) => c.call), ...f.bindings.map((b) => b.value)];
+  for (const fn of Object.values(f.functions)) for (const st of walkStatements(fn.body)) exprs.push(...statementExprs(st));
+  for (const e of exprs) {
+    for (const x of walkExpr(e)) {
+      if ((x.kind === "str" && /search_path/i.test(x.value)) || (x.kind === "fstr" && /search_path/i.test(x.text))) return locOf(f.file, x.span);
+    }
+  }
+  return null;
 }
 
 /** A JSON literal (a Table's info dict) as an evaluator value. */

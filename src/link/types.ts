@@ -150,8 +150,12 @@ export interface AlembicEnv {
   calls: Array<{ loc: Loc; online: boolean; hasSplat: boolean; keywords: Array<{ name: string; loc: Loc; source: string }> }>;
   /** Comparisons of the filter's type argument with a value Alembic never passes (`type_ == "tables"`). */
   deadBranches: Array<{ loc: Loc; value: string; filter: string }>;
-  /** The version table this history uses; `name` null when computed at run time. */
-  versionTable: { name: string | null; schema: string | null; loc: Loc | null };
+  /**
+   * The version table this history uses; `name` null when computed at run time. `searchPath`: where env.py sets
+   * the connection's search_path (no version_table_schema given), so the unqualified table lands in whichever
+   * schema that names at run time.
+   */
+  versionTable: { name: string | null; schema: string | null; loc: Loc | null; searchPath: Loc | null };
   /** tableId → include_name's verdict for tables that ARE on target_metadata. */
   metadataNameVerdicts: Record<string, Verdict>;
   /** tableId → include_object's verdict for tables on target_metadata (reflected=False, compare_to=None). */
