@@ -34,7 +34,9 @@ export default defineRule({
       `excluded. Use \`${d.instead}\` to keep autogenerate away from those tables.`,
     typo: (d: { name: string; near: string }) =>
       `\`${d.name}=\` is not an Alembic option (did you mean \`${d.near}\`?): context.configure() ignores it without a warning.`,
-    unknown: (d: { name: string }) => `\`${d.name}=\` is not an option of context.configure(): Alembic ignores it without a warning.`,
+    unknown: (d: { name: string }) =>
+      `\`${d.name}=\` is not an option Alembic reads: context.configure() only stores it in the migration context's \`opts\`. ` +
+      `Unless this project reads it back there (\`op.get_context().opts["${d.name}"]\`, as fief's revisions read their table prefix), it does nothing.`,
   },
   help:
     "Delete the keyword. To exclude tables, pass include_object (or include_name) to both configure calls, e.g. " +
@@ -48,7 +50,8 @@ export default defineRule({
           const near = nearest(kw.name, KNOWN);
           if (instead) report("myth", { name: kw.name, instead }, { at: kw.loc });
           else if (near) report("typo", { name: kw.name, near }, { at: kw.loc });
-          else report("unknown", { name: kw.name }, { at: kw.loc });
+          // A project's own option, read back from `opts`, is legitimate: not an error without knowing who reads it.
+          else report("unknown", { name: kw.name }, { at: kw.loc, severity: "info" });
         }
       }
     }

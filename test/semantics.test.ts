@@ -436,6 +436,27 @@ describe("database identity", () => {
   });
 });
 
+describe("context.configure keywords", () => {
+  test("advice Alembic never implemented and near misses are errors; a project's own option (read back from opts) an info", async () => {
+    const r = await lintFiles({
+      "db.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+      "migration/env.py": [
+        "from alembic import context",
+        "from db import Base",
+        "def run_migrations_online():",
+        '    context.configure(connection=None, target_metadata=Base.metadata, exclude_tables=["x"], include_objects=None, table_prefix="fief_")',
+        "",
+      ].join("\n"),
+    });
+    const found = r.findings.filter((f) => f.ruleId === "unknown-configure-option").map((f) => [f.severity, f.message.slice(0, f.message.indexOf(":"))]);
+    expect(found).toEqual([
+      ["error", "`exclude_tables=` is not an Alembic option"],
+      ["error", "`include_objects=` is not an Alembic option (did you mean `include_object`?)"],
+      ["info", "`table_prefix=` is not an option Alembic reads"],
+    ]);
+  });
+});
+
 describe("version tables and search_path", () => {
   test("an env.py that sets search_path keeps its version table in that schema: no collision claimed, an info instead", async () => {
     // Dispatch's core and tenant histories both use `alembic_version`, each in the schema its search_path names.
