@@ -436,6 +436,103 @@ describe("database identity", () => {
   });
 });
 
+describe("shapes of pure-Alembic projects (fides, warehouse)", () => {
+  const envPy = (target: string) =>
+    `from alembic import context\n${target}\n\ndef run_migrations_online():\n    context.configure(connection=None, target_metadata=target_metadata)\n`;
+  const errors = (r: Awaited<ReturnType<typeof lintFiles>>) => r.findings.filter((f) => f.severity === "error").map((f) => `${f.ruleId} ${f.table ?? ""}`);
+
+  test("declarative_base(cls=...) names tables by the class's @declared_attr; op.get_bind().execute(text(...)) runs DDL", async () => {
+    const r = await lintFiles({
+      "alembic.ini": "[alembic]\nscript_location = migration\n",
+      "app/__init__.py": "",
+      "app/base.py": [
+        "from sqlalchemy.ext.declarative import declarative_base, declared_attr",
+        "class FidesBase:",
+        "    @declared_attr",
+        "    def __tablename__(self):",
+        "        return self.__name__.lower()",
+        "class Wrapped(FidesBase):",
+        "    pass",
+        "Base = declarative_base(cls=Wrapped)",
+        "",
+      ].join("\n"),
+      "app/models.py": "from sqlalchemy import Column, String\nfrom app.base import Base\nclass ConnectionConfig(Base):\n    name = Column(String, primary_key=True)\n",
+      "migration/env.py": envPy("import app.models\nfrom app.base import Base\ntarget_metadata = Base.metadata"),
+      "migration/versions/1_x.py": [
+        "import sqlalchemy as sa",
+        "from alembic import op",
+        'revision = "1"',
+        "down_revision = None",
+        "def upgrade():",
+        '    op.create_table("connectionconfig")',
+        '    op.create_table("cookies")',
+        "    connection = op.get_bind()",
+        '    connection.execute(sa.text("DROP TABLE cookies"))',
+        "    connection.execute(sa.select(1))",
+        "",
+      ].join("\n"),
+    });
+    expect(r.project.sqlalchemy.tables.map((t) => t.table.name)).toEqual(["connectionconfig"]);
+    expect(errors(r)).toEqual([]);
+    expect(r.findings.filter((f) => f.ruleId === "unreadable-sql" || /SQL/.test(f.message))).toEqual([]);
+  });
+
+  test("Alembic run by the application (script_location set in code, no ini); db.Model from a module; models built by type()", async () => {
+    const r = await lintFiles({
+      "wh/__init__.py": "",
+      "wh/db.py": [
+        "import alembic.config",
+        "import sqlalchemy",
+        "from sqlalchemy.orm import DeclarativeBase",
+        "metadata = sqlalchemy.MetaData()",
+        "class ModelBase(DeclarativeBase):",
+        "    metadata = metadata",
+        "class Model(ModelBase):",
+        "    __abstract__ = True",
+        "def _configure_alembic(config):",
+        "    cfg = alembic.config.Config()",
+        '    cfg.set_main_option("script_location", "wh:migrations")',
+        "    return cfg",
+        "",
+      ].join("\n"),
+      "wh/events.py": [
+        "from sqlalchemy.orm import declared_attr",
+        "from wh import db",
+        "class HasEvents:",
+        "    @declared_attr",
+        "    def events(cls):",
+        '        event_cls = type(f"{cls.__name__}Event", (db.Model,), {"__tablename__": f"{cls.__name__.lower()}_events"})',
+        "        return event_cls",
+        "",
+      ].join("\n"),
+      "wh/accounts.py": 'from sqlalchemy.orm import Mapped, mapped_column\nfrom wh import db\nfrom wh.events import HasEvents\nclass User(HasEvents, db.Model):\n    __tablename__ = "users"\n    id: Mapped[int] = mapped_column(primary_key=True)\n',
+      "wh/migrations/env.py": envPy("from wh import db\ntarget_metadata = db.metadata"),
+      "wh/migrations/versions/1_x.py": 'from alembic import op\nrevision = "1"\ndown_revision = None\ndef upgrade():\n    op.create_table("users")\n    op.create_table("user_events")\n',
+    });
+    // `users` is mapped (db.Model is a class of wh/db.py); env.py imports no models module, but the application
+    // loads them before it runs Alembic; `user_events` may be one of HasEvents' run-time models.
+    expect(r.project.sqlalchemy.tables.map((t) => t.table.name)).toEqual(["users"]);
+    expect(r.project.alembic.envs[0]!.reachUncertain).toMatch(/^no alembic.ini runs wh\/migrations\/env.py; the application sets script_location \(wh\/db.py:11\)/);
+    expect(errors(r)).toEqual([]);
+    expect(r.findings.find((f) => f.ruleId === "alembic-table-not-in-metadata")?.message).toMatch(/keeps 1 table\(s\).*\(`user_events`\)/);
+  });
+
+  test("an ini beside env.py with script_location = %(here)s runs it (ckan): its imports are followed as they are", async () => {
+    const r = await lintFiles({
+      "pkg/__init__.py": "",
+      "pkg/cli.py": "import alembic.config\ndef generate(cfg, migration_dir):\n    cfg.set_main_option(\"script_location\", migration_dir)\n",
+      "pkg/db.py": "from sqlalchemy import MetaData\nmetadata = MetaData()\n",
+      "pkg/migration/alembic.ini": "[alembic]\nscript_location = %(here)s\n",
+      "pkg/migration/env.py": envPy("from pkg.db import metadata\ntarget_metadata = metadata"),
+      "orphan/env.py": envPy("from pkg.db import metadata\ntarget_metadata = metadata"),
+    });
+    const reach = Object.fromEntries(r.project.alembic.envs.map((e) => [e.file, e.reachUncertain]));
+    expect(reach["pkg/migration/env.py"]).toBeNull();
+    // No ini runs orphan/env.py, and the application's script_location is computed: it may be that one.
+    expect(reach["orphan/env.py"]).toMatch(/^no alembic.ini runs orphan\/env.py; the application sets script_location \(pkg\/cli.py:3\)/);
+  });
+});
+
 describe("context.configure keywords", () => {
   test("advice Alembic never implemented and near misses are errors; a project's own option (read back from opts) an info", async () => {
     const r = await lintFiles({

@@ -66,7 +66,9 @@ function mutatedNames(text: string, names: Set<string>): string[] {
  */
 function bodiesNeeded(text: string): (name: string) => boolean {
   // Two plain tests: one regex spanning both words backtracks badly on files that say "context" often.
-  if ((/\bcontext\b/.test(text) && /\.configure\s*\(/.test(text)) || /\b(?:create_all|drop_all)\b/.test(text)) return () => true;
+  // Also where the application runs Alembic itself (`cfg.set_main_option("script_location", ...)`), and where a
+  // method builds models at run time (`type(name, bases, {"__tablename__": ...})`): linking reads both.
+  if ((/\bcontext\b/.test(text) && /\.configure\s*\(/.test(text)) || /\b(?:create_all|drop_all)\b|\bset_main_option\s*\(\s*["']script_location|["']__tablename__["']\s*:/.test(text)) return () => true;
   return (name) => name === "upgrade" || name === "__tablename__";
 }
 

@@ -37,6 +37,7 @@ export interface AlembicInputs {
 export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): AlembicEnv[] {
   const envFiles = inp.files.filter((f) => f.alembicEnv);
   const layout = envLayouts(inp, envFiles);
+  const hosted = hostedScriptLocations(inp.index, inp.files);
   const envs: AlembicEnv[] = [];
   for (const f of envFiles) {
     const facts = f.alembicEnv!;
@@ -47,6 +48,11 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
     const primary = calls[calls.length - 1]!;
     const target = resolveTarget(inp, f, primary);
     const reach = importClosure(inp.index, f.file);
+    // No ini runs this env.py from the `alembic` command: only the application does, with its own modules loaded.
+    const app = layout.get(f.file)?.ini ? undefined : hosted.find((h) => h.dir === null || h.dir === dir);
+    if (!reach.uncertain && app) {
+      reach.uncertain = `no alembic.ini runs ${f.file}; the application sets script_location (${app.loc.file}:${app.loc.line}) and runs Alembic itself, with whatever modules it has imported`;
+    }
     const db = alembicDatabase(inp.index, f, inp.inis, dir);
     const database = db === "runtime" ? null : db;
     const shares = mayShare(inp.djangoDatabase, database);
@@ -140,6 +146,30 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
 }
 
 /** Files loaded when env.py runs: its imports (module level and inside functions), transitively. */
+/**
+ * Where project code (not an env.py) sets Alembic's `script_location` (`cfg.set_main_option("script_location", ...)`),
+ * as warehouse's and Dispatch's CLIs do before calling `alembic.command.upgrade`, with the folder it names
+ * (`"warehouse:migrations"` → warehouse/migrations), or null when it is computed.
+ */
+function hostedScriptLocations(index: ModuleIndex, files: FileFacts[]): Array<{ loc: Loc; dir: string | null }> {
+  const out: Array<{ loc: Loc; dir: string | null }> = [];
+  for (const f of files) {
+    if (f.alembicEnv) continue;
+    for (const { call } of f.calls) {
+      const [first, value] = call.args;
+      if (call.func.kind !== "attr" || call.func.attr !== "set_main_option" || first?.kind !== "str" || first.value !== "script_location") continue;
+      let dir: string | null = value?.kind === "str" ? value.value : null;
+      const pkg = dir === null ? null : /^([\w.]+):(.*)$/.exec(dir);
+      if (pkg) {
+        const mod = index.resolveModule(pkg[1]!, f.file);
+        dir = mod ? path.posix.join(path.posix.dirname(mod), pkg[2]!) : null;
+      }
+      out.push({ loc: locOf(f.file, call.span), dir: dir === null ? null : path.posix.normalize(dir).replace(/\/$/, "") });
+    }
+  }
+  return out;
+}
+
 function importClosure(index: ModuleIndex, file: string): { files: string[]; uncertain: string | null } {
   const seen = new Set<string>([file]);
   const queue = [file];
@@ -169,20 +199,22 @@ function envLayouts(inp: AlembicInputs, envFiles: FileFacts[]): Map<string, Layo
       if (section === "DEFAULT") continue; // inherited by the others, never used on its own
       const loc = iniGet(ini, section, "script_location", here);
       if (!loc) continue;
+      // `%(here)s` is the ini's own folder, already relative to the root here (ckan's `script_location = %(here)s`).
+      const hereBased = (key: string) => /%\(here\)s/i.test(ini.sections[section]?.[key]?.value ?? ini.sections["DEFAULT"]?.[key]?.value ?? "");
       let dir = loc.value;
       const pkg = /^([\w.]+):(.*)$/.exec(dir);
       if (pkg) {
         const mod = inp.index.resolveModule(pkg[1]!, ini.file);
         if (!mod) continue;
         dir = path.posix.join(path.posix.dirname(mod), pkg[2]!);
-      } else if (!path.posix.isAbsolute(dir)) dir = path.posix.join(here, dir);
+      } else if (!path.posix.isAbsolute(dir) && !hereBased("script_location")) dir = path.posix.join(here, dir);
       dir = path.posix.normalize(dir).replace(/\/$/, "");
       const env = `${dir === "." ? "" : `${dir}/`}env.py`;
       if (!envSet.has(env)) continue;
       const vl = iniGet(ini, section, "version_locations", here);
       const versions = vl
         ? splitVersionLocations(vl.value, iniGet(ini, section, "version_path_separator", here)?.value ?? null)
-            .map((v) => path.posix.normalize(path.posix.isAbsolute(v) ? v : path.posix.join(here, v)).replace(/\/$/, ""))
+            .map((v) => path.posix.normalize(path.posix.isAbsolute(v) || hereBased("version_locations") ? v : path.posix.join(here, v)).replace(/\/$/, ""))
         : [`${dir === "." ? "" : `${dir}/`}versions`];
       const prev = out.get(env);
       out.set(env, {

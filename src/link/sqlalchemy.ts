@@ -5,7 +5,7 @@
  */
 import type { Expr, Param, Stmt } from "../python/ast.js";
 import { FilterEvaluator } from "./evaluate.js";
-import { argument, calleeName, dottedName, keyword, stringValue } from "../python/ast.js";
+import { argument, calleeName, dottedName, keyword, statementExprs, stringValue, walkExpr, walkStatements } from "../python/ast.js";
 import type { ClassFact, FileFacts } from "../extract/facts.js";
 import { literal } from "../extract/literal.js";
 import type { Diagnostic, Loc, TableKey } from "../types.js";
@@ -48,11 +48,21 @@ export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics
   const tables: SqlaTable[] = [];
   const incomplete = new Set<string>();
   const unnamed = new Map<string, Array<{ name: string; why: string; loc: Loc }>>();
+  const builders = new Set<string>();
   for (const f of files) {
     for (const cls of f.classes) {
       const k = classKind(ctx, f.file, cls, new Set());
-      if (k.kind !== "mapped" || !k.hasOwnTable) continue;
-      if (k.base.metadataId === null) continue;
+      if (k.kind !== "mapped" || k.base.metadataId === null) continue;
+      // A mixin that builds more models at run time (warehouse's HasEvents: `type(..., {"__tablename__": ...})`).
+      const builder = modelBuilder(ctx, f.file, cls, 0);
+      if (builder && !builders.has(`${k.base.metadataId}#${builder.name}`)) {
+        builders.add(`${k.base.metadataId}#${builder.name}`);
+        incomplete.add(k.base.metadataId);
+        const list = unnamed.get(k.base.metadataId) ?? [];
+        list.push({ name: `models built by ${builder.name}`, why: `${builder.name} creates model classes at run time with type()`, loc: builder.loc });
+        unnamed.set(k.base.metadataId, list);
+      }
+      if (!k.hasOwnTable) continue;
       if (k.table === null) {
         if (k.tablenameUnknown) {
           incomplete.add(k.base.metadataId);
@@ -258,12 +268,15 @@ function baseFromValue(ctx: SqlaContext, file: string, name: string, v: Expr, de
   const callee = calleeOf(ctx, file, v);
   const loc = locOf(file, v.span);
   if (callee === "declarative_base") {
+    // `declarative_base(cls=FidesBase)`: the class every mapped class inherits, with its @declared_attr __tablename__.
+    const cls = keyword(v, "cls");
+    const tablename = cls ? inheritedTablename(ctx, file, cls, 0) : undefined;
     const md = keyword(v, "metadata");
     if (md) {
       const r = resolveMetadata(ctx, file, md);
-      return { metadataId: r.ids[0] ?? null, flavour: "plain", schema: null };
+      return { metadataId: r.ids[0] ?? null, flavour: "plain", schema: null, tablename };
     }
-    return { metadataId: registerMetadata(ctx, `${file}#${name}.metadata`, `${name}.metadata`, loc), flavour: "plain", schema: null };
+    return { metadataId: registerMetadata(ctx, `${file}#${name}.metadata`, `${name}.metadata`, loc), flavour: "plain", schema: null, tablename };
   }
   if (callee === "generate_base" && v.func.kind === "attr") {
     const reg = registryMetadata(ctx, file, v.func.value);
@@ -364,7 +377,9 @@ function computeClassKind(ctx: SqlaContext, file: string, cls: ClassFact, visiti
       if (base) inherited ??= base;
       continue;
     }
-    if (b.kind === "attr" && b.attr === "Model") {
+    // Flask-SQLAlchemy's `db.Model` on a `db = SQLAlchemy()` object; `db.Model` where `db` is a project module
+    // holding a `class Model` (warehouse) is a class like any other, below.
+    if (b.kind === "attr" && b.attr === "Model" && sym.kind !== "class") {
       const owner = idx.resolveExpr(file, b.value);
       if (owner.kind === "value") {
         const base = baseFromValue(ctx, owner.file, owner.name, owner.value);
@@ -448,6 +463,46 @@ function mappedKind(
 function declaredOn(cls: ClassFact, file: string): BaseInfo["tablename"] {
   const m = cls.methods["__tablename__"];
   return m ? { body: m.body, params: m.params, file } : undefined;
+}
+
+/**
+ * A class among `cls`'s project bases (a few levels up) with a method that calls `type(name, bases, {...})` with a
+ * `"__tablename__"` key: it makes models at run time, whose tables tablewarden cannot list.
+ */
+function modelBuilder(ctx: SqlaContext, file: string, cls: ClassFact, depth: number): { name: string; loc: Loc } | null {
+  if (depth > 6) return null;
+  for (const b of cls.bases) {
+    const sym = ctx.index.resolveExpr(file, b);
+    if (sym.kind !== "class") continue;
+    const at = typeCallWithTablename(sym.cls);
+    if (at) return { name: sym.cls.name, loc: locOf(sym.file, at) };
+    const up = modelBuilder(ctx, sym.file, sym.cls, depth + 1);
+    if (up) return up;
+  }
+  return null;
+}
+
+function typeCallWithTablename(cls: ClassFact): Expr["span"] | null {
+  for (const m of Object.values(cls.methods)) {
+    for (const st of walkStatements(m.body)) {
+      for (const e of statementExprs(st)) {
+        for (const x of walkExpr(e)) {
+          if (x.kind !== "call" || x.func.kind !== "name" || x.func.id !== "type") continue;
+          const ns = x.args[2];
+          if (ns?.kind === "dict" && ns.items.some((i) => i.key?.kind === "str" && i.key.value === "__tablename__")) return x.span;
+        }
+      }
+    }
+  }
+  return null;
+}
+
+/** The `__tablename__` method a class defines or inherits from its project bases (a few levels up), if any. */
+function inheritedTablename(ctx: SqlaContext, file: string, e: Expr, depth: number): BaseInfo["tablename"] {
+  if (depth > 8) return undefined;
+  const sym = ctx.index.resolveExpr(file, e);
+  if (sym.kind !== "class") return undefined;
+  return declaredOn(sym.cls, sym.file) ?? sym.cls.bases.map((b) => inheritedTablename(ctx, sym.file, b, depth + 1)).find((t) => t !== undefined);
 }
 
 /**

@@ -67,7 +67,7 @@ export function extractAlembicRevision(facts: FileFacts, sql: SqlAnalyzer): Alem
     unparsedSql: [],
   };
   const upgrade = facts.functions["upgrade"];
-  if (upgrade) walk(upgrade.body, null, { out, constants, sql });
+  if (upgrade) walk(upgrade.body, null, { out, constants, sql, binds: new Set() });
   return out;
 }
 
@@ -75,6 +75,13 @@ interface Ctx {
   out: AlembicRevisionFacts;
   constants: Map<string, string>;
   sql: SqlAnalyzer;
+  /** Names bound to `op.get_bind()` in upgrade(): their `.execute(...)` runs SQL like `op.execute`. */
+  binds: Set<string>;
+}
+
+/** `op.get_bind()`. */
+function isGetBind(e: Expr): boolean {
+  return e.kind === "call" && e.func.kind === "attr" && e.func.attr === "get_bind" && dottedName(e.func.value) === "op";
 }
 
 function walk(body: Stmt[], batch: TableRef | null, ctx: Ctx): void {
@@ -85,6 +92,7 @@ function walk(body: Stmt[], batch: TableRef | null, ctx: Ctx): void {
         if (s.value.kind === "call") call(s.value, batch, ctx);
         break;
       case "assign":
+        if (isGetBind(s.value)) for (const t of s.targets) if (t.kind === "name") ctx.binds.add(t.id);
         if (s.value.kind === "call") call(s.value, batch, ctx);
         break;
       case "with": {
@@ -122,6 +130,11 @@ function call(c: Call, batch: TableRef | null, ctx: Ctx): void {
   const name = calleeName(c);
   if (!name || c.func.kind !== "attr") return;
   const receiver = dottedName(c.func.value);
+  // `conn = op.get_bind()` then `conn.execute(sa.text("DROP TABLE cookies"))` (fides), or `op.get_bind().execute(...)`.
+  if ((name === "execute" || name === "exec_driver_sql") && (isGetBind(c.func.value) || (receiver !== null && ctx.binds.has(receiver)))) {
+    sqlCall(c, ctx, true);
+    return;
+  }
   if (receiver === "op") {
     if (name === "execute") {
       sqlCall(c, ctx);
@@ -145,14 +158,15 @@ function call(c: Call, batch: TableRef | null, ctx: Ctx): void {
   }
 }
 
-function sqlCall(c: Call, ctx: Ctx): void {
+/** `onBind`: a connection's execute, which data migrations also give SQLAlchemy Core statements: only SQL text is read. */
+function sqlCall(c: Call, ctx: Ctx, onBind = false): void {
   const { out } = ctx;
-  let arg = argument(c, 0, "sqltext");
+  let arg = argument(c, 0, onBind ? "statement" : "sqltext");
   // op.execute(sa.text("...")) / op.execute(text("..."))
   if (arg?.kind === "call" && calleeName(arg) === "text") arg = argument(arg, 0, "text");
   const sql = stringValue(arg);
   if (sql === null) {
-    out.unparsedSql.push(c.span);
+    if (!onBind) out.unparsedSql.push(c.span);
     return;
   }
   const scan = ctx.sql.scan(sql);
