@@ -345,8 +345,9 @@ export class OwnershipGraph {
   }
 
   /**
-   * A MetaData in `env`'s target_metadata holding a class whose table name tablewarden cannot compute (a
-   * computed `@declared_attr __tablename__`), as its label, or null: the tables on that target are then not all known.
+   * A MetaData in `env`'s target_metadata holding a class whose table name tablewarden cannot compute (a computed
+   * `@declared_attr __tablename__`, models a mixin builds with `type()`), as its label, or null: the tables on that
+   * target are then not all known.
    */
   incompleteTarget(env: AlembicEnv): string | null {
     const incomplete = new Set(this.project.sqlalchemy.incompleteMetadata);

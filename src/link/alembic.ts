@@ -145,7 +145,6 @@ export function linkAlembic(inp: AlembicInputs, diagnostics: Diagnostic[]): Alem
   return envs;
 }
 
-/** Files loaded when env.py runs: its imports (module level and inside functions), transitively. */
 /**
  * Where project code (not an env.py) sets Alembic's `script_location` (`cfg.set_main_option("script_location", ...)`),
  * as warehouse's and Dispatch's CLIs do before calling `alembic.command.upgrade`, with the folder it names
@@ -170,6 +169,7 @@ function hostedScriptLocations(index: ModuleIndex, files: FileFacts[]): Array<{ 
   return out;
 }
 
+/** Files loaded when env.py runs: its imports (module level and inside functions), transitively. */
 function importClosure(index: ModuleIndex, file: string): { files: string[]; uncertain: string | null } {
   const seen = new Set<string>([file]);
   const queue = [file];

@@ -38,10 +38,12 @@ export interface SqlaContext {
   classCache: Map<string, ClassKind>;
   /** `MetaData(schema=...)` defaults, by metadata id. */
   schemas: Map<string, string>;
+  /** Classes already searched for a `type(..., {"__tablename__": ...})` call: where it is, or null. */
+  typeCalls: Map<ClassFact, Expr["span"] | null>;
 }
 
 export function newSqlaContext(index: ModuleIndex): SqlaContext {
-  return { index, metadata: new Map(), classCache: new Map(), schemas: new Map() };
+  return { index, metadata: new Map(), classCache: new Map(), schemas: new Map(), typeCalls: new Map() };
 }
 
 export function linkSqlalchemy(ctx: SqlaContext, files: FileFacts[], diagnostics: Diagnostic[]): ProjectFacts["sqlalchemy"] {
@@ -474,7 +476,8 @@ function modelBuilder(ctx: SqlaContext, file: string, cls: ClassFact, depth: num
   for (const b of cls.bases) {
     const sym = ctx.index.resolveExpr(file, b);
     if (sym.kind !== "class") continue;
-    const at = typeCallWithTablename(sym.cls);
+    let at = ctx.typeCalls.get(sym.cls);
+    if (at === undefined) ctx.typeCalls.set(sym.cls, (at = typeCallWithTablename(sym.cls)));
     if (at) return { name: sym.cls.name, loc: locOf(sym.file, at) };
     const up = modelBuilder(ctx, sym.file, sym.cls, depth + 1);
     if (up) return up;
